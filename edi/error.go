@@ -40,6 +40,8 @@ type Error struct {
 	Msg          string `json:"message"`
 	// Loop is the loop the segment belongs to, where the reader knows it (e.g. "2300").
 	Loop string `json:"loop,omitempty"`
+	// Value is the offending element value, where there is one (999 IK404 carries it back).
+	Value string `json:"value,omitempty"`
 	// Transaction is the ST02 control number of the transaction set holding the segment.
 	Transaction string `json:"transaction,omitempty"`
 	Err         error  `json:"-"`

@@ -133,7 +133,9 @@ func (s *Segment) Amount(i int) (a Amount, ok bool, err error) {
 	}
 	a, err = ParseAmountBytes(e)
 	if err != nil {
-		return 0, true, ErrorAt(s, i, ErrValue, "invalid_amount", fmt.Sprintf("%s is %q, which is not an amount with at most two decimals", ElementRef(s.ID, i), e))
+		err := ErrorAt(s, i, ErrValue, "invalid_amount", fmt.Sprintf("%s is %q, which is not an amount with at most two decimals", ElementRef(s.ID, i), e))
+		err.Value = string(e)
+		return 0, true, err
 	}
 	return a, true, nil
 }
@@ -146,7 +148,9 @@ func (s *Segment) Int(i int) (n int64, ok bool, err error) {
 	}
 	n, err = strconv.ParseInt(string(e), 10, 64)
 	if err != nil {
-		return 0, true, ErrorAt(s, i, ErrValue, "invalid_number", fmt.Sprintf("%s is %q, which is not a whole number", ElementRef(s.ID, i), e))
+		err := ErrorAt(s, i, ErrValue, "invalid_number", fmt.Sprintf("%s is %q, which is not a whole number", ElementRef(s.ID, i), e))
+		err.Value = string(e)
+		return 0, true, err
 	}
 	return n, true, nil
 }

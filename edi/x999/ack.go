@@ -203,7 +203,7 @@ func (t *Tracker) Acknowledge(errs []*edi.Error) []FunctionalAck {
 		if e.Element > 0 {
 			if k, ok := st.bySegment[e.SegmentIndex]; ok {
 				st.resp.Segments[k].Elements = append(st.resp.Segments[k].Elements,
-					ElementError{Position: Position{Element: e.Element, Component: e.Component}, Code: elemCode})
+					ElementError{Position: Position{Element: e.Element, Component: e.Component}, Code: elemCode, BadValue: badValue(e.Value)})
 				continue
 			}
 		}
@@ -212,7 +212,7 @@ func (t *Tracker) Acknowledge(errs []*edi.Error) []FunctionalAck {
 			se.Contexts = []Context{{Name: "CLM01", Reference: pcn}}
 		}
 		if e.Element > 0 {
-			se.Elements = []ElementError{{Position: Position{Element: e.Element, Component: e.Component}, Code: elemCode}}
+			se.Elements = []ElementError{{Position: Position{Element: e.Element, Component: e.Component}, Code: elemCode, BadValue: badValue(e.Value)}}
 			st.bySegment[e.SegmentIndex] = len(st.resp.Segments)
 		}
 		st.resp.Segments = append(st.resp.Segments, se)
@@ -451,4 +451,16 @@ func Reply(g GroupInfo, now time.Time, interchangeControl, groupControl int64) E
 		Group: edi.GSHeader{FunctionalID: "FA", Sender: g.Receiver, Receiver: g.Sender, Time: now,
 			ControlNumber: groupControl, Version: GuideVersion},
 	}
+}
+
+// badValue prepares a bad value for IK404 (at most 99 characters; delimiters would corrupt the
+// 999, so a value holding one is left out).
+func badValue(v string) string {
+	if len(v) > 99 {
+		v = v[:99]
+	}
+	if strings.ContainsAny(v, "*:^~|>\r\n") {
+		return ""
+	}
+	return v
 }
