@@ -161,6 +161,11 @@ func (r *Reader) atEOF() {
 		pos("missing_iea", fmt.Sprintf("interchange %s (ISA13) has no IEA segment: the file is cut short", r.ic.ControlNumber))
 	}
 	r.tx, r.gr, r.ic = nil, nil, nil
+	if r.Dropped > 0 {
+		// Past the cap nothing more is recorded; say how much was left out, always.
+		r.errs = append(r.errs, &Error{Offset: r.sc.Offset(), Code: "too_many_errors",
+			Msg: fmt.Sprintf("%d more problems were found but not listed (the first %d are)", r.Dropped, len(r.errs)), Err: ErrSyntax})
+	}
 	if r.interchanges == 0 && len(r.errs) == 0 {
 		r.AddError(&Error{Code: "empty", Msg: "the input holds no X12 data", Err: ErrSyntax})
 	}
@@ -204,8 +209,10 @@ func (r *Reader) onISA(seg *Segment) {
 	if !isDigits(ic.ControlNumber) || len(ic.ControlNumber) != 9 {
 		r.errorf(seg, 13, ErrEnvelope, "isa_control_number", "ISA13 interchange control number %q must be 9 digits", ic.ControlNumber)
 	}
-	if len(seg.Element(6)) != 15 || len(seg.Element(8)) != 15 {
-		r.errorf(seg, 6, ErrEnvelope, "isa_field_width", "ISA06 and ISA08 must be padded to 15 characters (found %d and %d)", len(seg.Element(6)), len(seg.Element(8)))
+	for _, f := range [...]struct{ el, width int }{{2, 10}, {4, 10}, {6, 15}, {8, 15}} {
+		if n := len(seg.Element(f.el)); n != f.width {
+			r.errorf(seg, f.el, ErrEnvelope, "isa_field_width", "%s must be exactly %d characters, padded with spaces (found %d)", ElementRef("ISA", f.el), f.width, n)
+		}
 	}
 	if ic.Usage != "P" && ic.Usage != "T" && ic.Usage != "I" {
 		r.errorf(seg, 15, ErrEnvelope, "isa_usage", "ISA15 usage indicator %q must be P (production) or T (test)", ic.Usage)

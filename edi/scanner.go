@@ -36,9 +36,15 @@ type Scanner struct {
 	line       int
 	seg        Segment
 	ids        map[string]string
+	idCache    [idCacheSize]string
+	idKeys     [idCacheSize]uint32 // 0: empty slot (a key always has its length bits set)
 	warnings   []*Error
 	fatal      error
 	sniffed    bool
+	// nlPos is a buffer index such that no line feed lies between the start of the last
+	// segment it was looked up for and it (the next line feed then, or the end of the data);
+	// -1 after the buffer moves. It spares counting line feeds inside most segments.
+	nlPos int
 }
 
 // NewScanner returns a Scanner reading from r.
@@ -71,6 +77,7 @@ func (s *Scanner) fill() bool {
 		s.base += int64(s.start)
 		s.end = n
 		s.start = 0
+		s.nlPos = -1
 	}
 	if s.end == len(s.buf) {
 		limit := s.maxSegment() + 1024
@@ -133,7 +140,8 @@ func (s *Scanner) Next() (*Segment, error) {
 again:
 	// Skip white space, a byte order mark and padding between segments.
 	for {
-		for s.start < s.end && s.skippable(s.buf[s.start]) {
+		// Only bytes up to ' ' can be skippable: the first test settles nearly every segment.
+		for s.start < s.end && s.buf[s.start] <= ' ' && s.skippable(s.buf[s.start]) {
 			if s.buf[s.start] == '\n' {
 				s.line++
 			}
@@ -158,8 +166,8 @@ again:
 			return nil, io.EOF
 		}
 	}
-	// A new interchange declares its delimiters.
-	if s.atISA() {
+	// A new interchange declares its delimiters. (The loop above leaves s.start < s.end.)
+	if s.buf[s.start] == 'I' && s.atISA() {
 		for {
 			d, n, err := DetectDelimiters(s.buf[s.start:s.end])
 			if err == nil {
@@ -232,23 +240,56 @@ again:
 	if terminated {
 		consumed++
 	}
+	segStart := s.start
 	s.start += consumed
 	if s.delim.Segment == '\n' {
 		s.line++
 	}
 	// A CR before a LF terminator, or trailing line breaks, are not part of the segment.
-	for len(raw) > 0 && (raw[len(raw)-1] == '\r' || raw[len(raw)-1] == '\n') && raw[len(raw)-1] != s.delim.Element {
+	for len(raw) > 0 && raw[len(raw)-1] <= '\r' && (raw[len(raw)-1] == '\r' || raw[len(raw)-1] == '\n') && raw[len(raw)-1] != s.delim.Element {
 		raw = raw[:len(raw)-1]
 	}
-	if nl := bytes.Count(raw, []byte{'\n'}); nl > 0 {
-		s.line += nl
+	// Line feeds inside the segment: count them only when the next line feed is not past it.
+	if s.nlPos < segStart {
+		if i := bytes.IndexByte(s.buf[segStart:s.end], '\n'); i >= 0 {
+			s.nlPos = segStart + i
+		} else {
+			s.nlPos = s.end
+		}
+	}
+	if s.nlPos < segStart+len(raw) {
+		if nl := bytes.Count(raw, []byte{'\n'}); nl > 0 {
+			s.line += nl
+		}
 	}
 	seg.raw = raw
-	idEnd := bytes.IndexByte(raw, s.delim.Element)
+	// The id is two or three bytes long: look for its end in the first bytes before asking
+	// IndexByte to search the whole segment.
+	idEnd := -1
+	for i := 0; i < len(raw) && i < 4; i++ {
+		if raw[i] == s.delim.Element {
+			idEnd = i
+			break
+		}
+	}
+	if idEnd < 0 && len(raw) > 4 {
+		if i := bytes.IndexByte(raw[4:], s.delim.Element); i >= 0 {
+			idEnd = 4 + i
+		}
+	}
 	if idEnd < 0 {
 		idEnd = len(raw)
 	}
-	seg.ID = s.intern(raw[:idEnd])
+	// The interned id: a cache hit, or internSlow.
+	if id := raw[:idEnd]; len(id) == 2 || len(id) == 3 {
+		if key, h := idKey(id); s.idKeys[h] == key {
+			seg.ID = s.idCache[h]
+		} else {
+			seg.ID = s.internSlow(id)
+		}
+	} else {
+		seg.ID = s.internMap(id)
+	}
 	if !terminated {
 		s.warnings = append(s.warnings, &Error{Offset: seg.Offset, SegmentIndex: seg.Index, Line: seg.Line, SegmentID: seg.ID,
 			Code: "missing_terminator", Msg: fmt.Sprintf("the last segment has no terminator %q", s.delim.Segment), Err: ErrSyntax})
@@ -264,7 +305,41 @@ func (s *Scanner) atISA() bool {
 	return len(b) >= 4 && b[0] == 'I' && b[1] == 'S' && b[2] == 'A' && !isAlnum(b[3]) && b[3] != ' '
 }
 
-func (s *Scanner) intern(b []byte) string {
+// idCacheSize is the number of slots of the Scanner's direct-mapped segment id cache. With
+// the hash below, the ids of the 5010 guides claimgate reads (835, 837, 999, 277, 270/271,
+// TA1 and the envelopes) fall in distinct slots but for three rare pairs (AMT/CR7, CL1/DN2,
+// CR8/MEA); a collision only costs a map lookup.
+const idCacheSize = 1024
+
+// Segment ids are interned: Next returns the same string for the same id without allocating.
+// A small direct-mapped cache (idKeys/idCache) answers for two- and three-byte ids (nearly
+// every segment) before the map, whose lookup was the scanner's largest cost per segment.
+// Next holds the cache hit path itself (a method would be too big to inline); internSlow
+// fills the cache.
+
+// idKey returns the cache key of a two- or three-byte id, which encodes the whole id (length
+// and bytes) so one integer comparison decides, and its slot.
+func idKey(b []byte) (key uint32, slot uint32) {
+	var c2 uint32
+	if len(b) == 3 {
+		c2 = uint32(b[2])
+	}
+	key = uint32(len(b))<<24 | uint32(b[0])<<16 | uint32(b[1])<<8 | c2
+	return key, (uint32(b[0])*961 + uint32(b[1])*31 + c2) & (idCacheSize - 1)
+}
+
+// internSlow interns an id the cache does not hold, and caches it.
+func (s *Scanner) internSlow(b []byte) string {
+	id := s.internMap(b)
+	if n := len(b); n == 2 || n == 3 {
+		key, h := idKey(b)
+		s.idKeys[h] = key
+		s.idCache[h] = id
+	}
+	return id
+}
+
+func (s *Scanner) internMap(b []byte) string {
 	if id, ok := s.ids[string(b)]; ok {
 		return id
 	}

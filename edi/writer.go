@@ -138,9 +138,12 @@ func (w *Writer) checkValue(s string, component int) bool {
 			if component > 0 {
 				ref += "-" + strconv.Itoa(component)
 			}
-			w.fail("delimiter_in_data", fmt.Sprintf("%s value %q contains %s %q; remove it from the data", ref, s, what, c))
+			// The value itself may be a name or an address: it goes in Value, never in the
+			// message, so logging the error logs no patient data.
+			w.fail("delimiter_in_data", fmt.Sprintf("%s contains %s %q at character %d; remove it from the data", ref, what, c, i+1))
 			if e, ok := w.err.(*Error); ok {
 				e.Component = component
+				e.Value = s
 			}
 			return false
 		}
@@ -161,6 +164,25 @@ func (w *Writer) E(s string) *Writer {
 		return w
 	}
 	w.buf = append(w.buf, s...)
+	w.elem++
+	return w
+}
+
+// EB writes a simple element from bytes (for values formatted into a scratch buffer). An empty
+// slice is an empty element.
+func (w *Writer) EB(b []byte) *Writer {
+	if len(b) == 0 {
+		return w.E("")
+	}
+	for _, c := range b {
+		if w.bad[c] {
+			return w.E(string(b)) // the slow path reports the problem
+		}
+	}
+	if !w.beginElement() {
+		return w
+	}
+	w.buf = append(w.buf, b...)
 	w.elem++
 	return w
 }

@@ -77,7 +77,7 @@ func TestWriterRefusesDelimiters(t *testing.T) {
 		comp    int
 		msg     string
 	}{
-		{"element sep", func(w *Writer) { w.Seg("NM1").E("85").E("2").E("SMITH*JONES").End() }, 3, 0, "NM103 value \"SMITH*JONES\" contains the element separator"},
+		{"element sep", func(w *Writer) { w.Seg("NM1").E("85").E("2").E("SMITH*JONES").End() }, 3, 0, "NM103 contains the element separator '*' at character 6"},
 		{"terminator", func(w *Writer) { w.Seg("N3").E("1 MAIN ST~").End() }, 1, 0, "segment terminator"},
 		{"component", func(w *Writer) { w.Seg("REF").E("G1").E("A:B").End() }, 2, 0, "component separator"},
 		{"repetition", func(w *Writer) { w.Seg("NTE").E("ADD").E("A^B").End() }, 2, 0, "repetition separator"},

@@ -185,7 +185,7 @@ func TestAcknowledge(t *testing.T) {
 			{SetID: "837", ControlNumber: "0002", Version: "005010X222A1", Status: "R", Codes: []string{"5"},
 				Segments: []SegmentError{
 					{SegmentID: "CLM", Position: 5, LoopID: "2300", Code: "8", Contexts: []Context{{Name: "CLM01", Reference: "PCN2"}},
-						Elements: []ElementError{{Position: Position{Element: 2}, Code: "6"}, {Position: Position{Element: 1}, Code: "I12"}}},
+						Elements: []ElementError{{Position: Position{Element: 2}, Code: "6", BadValue: "5O"}, {Position: Position{Element: 1}, Code: "I12"}}},
 					{SegmentID: "REF", Position: 6, Code: "I4", Contexts: []Context{{Name: "CLM01", Reference: "PCN2"}}},
 					{SegmentID: "NM1", Position: 8, Code: "3"},
 				}},
