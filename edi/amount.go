@@ -3,11 +3,15 @@ package edi
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 )
 
 // Amount is a money amount in integer cents. claimgate never uses floating point for money.
 type Amount int64
+
+// maxWhole is the largest whole part whose cents still fit in an int64.
+const maxWhole = (math.MaxInt64 - 99) / 100
 
 // ErrAmount is wrapped by every amount parsing error.
 var ErrAmount = errors.New("invalid amount")
@@ -65,6 +69,9 @@ func parseAmount[T string | []byte](s T) (Amount, error) {
 	}
 	if i != n || digits == 0 {
 		return 0, fmt.Errorf("%w: %q is not a decimal number", ErrAmount, string(s))
+	}
+	if whole > maxWhole {
+		return 0, fmt.Errorf("%w: %q is too large", ErrAmount, string(s))
 	}
 	if fd == 1 {
 		frac *= 10

@@ -33,7 +33,7 @@ func TestParseAmount(t *testing.T) {
 			t.Errorf("ParseAmount(%q) = %d %q %q, want %d %q %q", tt.in, got, got.X12(), got.String(), tt.want, tt.x12, tt.str)
 		}
 	}
-	for _, bad := range []string{"", "-", ".", "1.234", "1e3", "12,00", "1.2.3", " 1", "abc", "99999999999999999999999"} {
+	for _, bad := range []string{"", "-", ".", "1.234", "1e3", "12,00", "1.2.3", " 1", "abc", "99999999999999999999999", "100000000000000000", "400000000000000000", "-92233720368547758.08"} {
 		if _, err := ParseAmount(bad); !errors.Is(err, ErrAmount) {
 			t.Errorf("ParseAmount(%q) error = %v, want ErrAmount", bad, err)
 		}

@@ -108,11 +108,15 @@ func TestWriterRefusesDelimiters(t *testing.T) {
 func TestWriterEnvelopeMisuse(t *testing.T) {
 	for name, build := range map[string]func(w *Writer){
 		"group outside interchange": func(w *Writer) { w.BeginGroup(GSHeader{ControlNumber: 1}) },
-		"st outside group":          func(w *Writer) { w.BeginInterchange(ISAHeader{ControlNumber: 1, Time: testTime}).BeginTransaction("837", "0001", "") },
-		"segment not ended":         func(w *Writer) { w.Seg("LX").E("1").Seg("SV1") },
-		"bad control number":        func(w *Writer) { w.BeginInterchange(ISAHeader{ControlNumber: 1e9}) },
-		"isa field too long":        func(w *Writer) { w.BeginInterchange(ISAHeader{ControlNumber: 1, SenderID: "0123456789ABCDEF"}) },
-		"short st02":                func(w *Writer) { w.BeginInterchange(ISAHeader{ControlNumber: 1}).BeginGroup(GSHeader{ControlNumber: 1}).BeginTransaction("837", "1", "") },
+		"st outside group": func(w *Writer) {
+			w.BeginInterchange(ISAHeader{ControlNumber: 1, Time: testTime}).BeginTransaction("837", "0001", "")
+		},
+		"segment not ended":  func(w *Writer) { w.Seg("LX").E("1").Seg("SV1") },
+		"bad control number": func(w *Writer) { w.BeginInterchange(ISAHeader{ControlNumber: 1e9}) },
+		"isa field too long": func(w *Writer) { w.BeginInterchange(ISAHeader{ControlNumber: 1, SenderID: "0123456789ABCDEF"}) },
+		"short st02": func(w *Writer) {
+			w.BeginInterchange(ISAHeader{ControlNumber: 1}).BeginGroup(GSHeader{ControlNumber: 1}).BeginTransaction("837", "1", "")
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			w := NewWriter(io.Discard, DefaultDelimiters)
