@@ -285,3 +285,15 @@ func TestSamples(t *testing.T) {
 		t.Errorf("read %d sample files, expected the 161 of the collection", n)
 	}
 }
+
+func TestReaderLineBeforeTerminator(t *testing.T) {
+	in := strings.Replace(sample, "~GS*", "\n~\nGS*", 1)
+	in = strings.Replace(in, "~ST*", "~\nST*", 1)
+	segs, _, err := readAll(t, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if segs[1].ID != "GS" || segs[1].Line != 3 || segs[2].ID != "ST" || segs[2].Line != 4 {
+		t.Fatalf("GS on line %d, ST on line %d; want 3 and 4", segs[1].Line, segs[2].Line)
+	}
+}

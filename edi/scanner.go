@@ -247,6 +247,9 @@ again:
 	}
 	// A CR before a LF terminator, or trailing line breaks, are not part of the segment.
 	for len(raw) > 0 && raw[len(raw)-1] <= '\r' && (raw[len(raw)-1] == '\r' || raw[len(raw)-1] == '\n') && raw[len(raw)-1] != s.delim.Element {
+		if raw[len(raw)-1] == '\n' {
+			s.line++ // a line break before the terminator still moves later segments down
+		}
 		raw = raw[:len(raw)-1]
 	}
 	// Line feeds inside the segment: count them only when the next line feed is not past it.

@@ -790,9 +790,20 @@ func (s *scrubber) checkDiagnoses() {
 func (s *scrubber) checkInstitutional() {
 	c := &s.e.Claim
 	const base = "/claim"
+	// CL1 (admission type, point of origin, patient status) is on every 837I; the admission date
+	// (DTP*435) and point of origin are required on inpatient bills only (type of bill
+	// classification 1 or 2, e.g. 0111), so an outpatient bill such as 0131 may leave them out.
+	tob := strings.TrimPrefix(c.TypeOfBill, "0")
+	inpatient := len(tob) == 3 && (tob[1] == '1' || tob[1] == '2')
+	if s.inst && c.Admission == nil {
+		s.require(base+"/admission", "", "The admission block", "add claim.admission with the 1-digit UB-04 admission type (1 emergency, 2 urgent, 3 elective, 4 newborn, 5 trauma, 9 unknown); institutional claims need it, outpatient ones too.")
+	}
+	if s.inst {
+		s.require(base+"/patient_status", c.PatientStatus, "The patient status", "use the 2-digit UB-04 discharge status (for example 01 discharged home); outpatient claims use it too.")
+	}
 	if a := c.Admission; a != nil {
 		const ab = base + "/admission"
-		if d, ok := s.date(ab+"/date", a.Date, "The admission date", true); ok {
+		if d, ok := s.date(ab+"/date", a.Date, "The admission date", inpatient); ok {
 			if s.notFuture(ab+"/date", d, "The admission date") {
 				s.notBeforeBirth(ab+"/date", d, "The admission date")
 				if s.hasPer && d.After(s.period[1]) {
@@ -808,7 +819,7 @@ func (s *scrubber) checkInstitutional() {
 				s.addf(ab+"/type", codeUB04CodeFormat, "The admission type %s is not a UB-04 code; use 1 emergency, 2 urgent, 3 elective, 4 newborn, 5 trauma or 9 unknown.", quote(a.Type))
 			}
 		}
-		if s.require(ab+"/source", a.Source, "The admission source", "use the 1-character UB-04 point of origin code (for example 1 non-health care facility).") && !s.skip(ab+"/source") {
+		if (inpatient || a.Source != "") && s.require(ab+"/source", a.Source, "The admission source", "use the 1-character UB-04 point of origin code (for example 1 non-health care facility).") && !s.skip(ab+"/source") {
 			if len(a.Source) != 1 || !isUpperAlnum(a.Source[0]) {
 				s.addf(ab+"/source", codeUB04CodeFormat, "The admission source %s is not a UB-04 point of origin code; it is 1 letter or digit (for example 1 or 7).", quote(a.Source))
 			}

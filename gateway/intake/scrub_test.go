@@ -37,6 +37,13 @@ func line(e *Encounter, i int) *ServiceLine { return &e.Claim.ServiceLines[i] }
 func scrubCases() []scrubCase {
 	return []scrubCase{
 		// --- required --------------------------------------------------------------------
+		{"required 837I admission block", I, func(e *Encounter) { e.Claim.Admission = nil }, nil, []want{{"/claim/admission", codeRequired, "outpatient ones too"}}},
+		{"required 837I patient status", I, func(e *Encounter) { e.Claim.PatientStatus = "" }, nil, []want{{"/claim/patient_status", codeRequired, "discharge status"}}},
+		{"required inpatient admission date", I, func(e *Encounter) { e.Claim.TypeOfBill = "0111"; e.Claim.Admission.Date = "" }, nil, []want{{"/claim/admission/date", codeRequired, ""}}},
+		{"pass outpatient without admission date or source", I, func(e *Encounter) {
+			e.Claim.TypeOfBill = "0131"
+			e.Claim.Admission.Date, e.Claim.Admission.Hour, e.Claim.Admission.Source = "", "", ""
+		}, nil, nil},
 		{"required external_id", P, func(e *Encounter) { e.ExternalID = "" }, nil, []want{{"/external_id", codeRequired, "external id"}}},
 		{"required claim_type", P, func(e *Encounter) { e.ClaimType = "" }, nil, []want{{"/claim_type", codeRequired, "professional (837P) or institutional (837I)"}}},
 		{"required payer id", P, func(e *Encounter) { e.Payer.ID = " " }, nil, []want{{"/payer/id", codeRequired, "GET /v1/payers"}}},

@@ -1,0 +1,5 @@
+//go:build !race
+
+package x835
+
+const raceEnabled = false
