@@ -287,13 +287,12 @@ func TestSamples(t *testing.T) {
 }
 
 func TestReaderLineBeforeTerminator(t *testing.T) {
-	in := strings.Replace(sample, "~GS*", "\n~\nGS*", 1)
-	in = strings.Replace(in, "~ST*", "~\nST*", 1)
+	in := strings.Replace(sample, "~HI*", "\n~\nHI*", 1)
 	segs, _, err := readAll(t, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if segs[1].ID != "GS" || segs[1].Line != 3 || segs[2].ID != "ST" || segs[2].Line != 4 {
-		t.Fatalf("GS on line %d, ST on line %d; want 3 and 4", segs[1].Line, segs[2].Line)
+	if segs[3].ID != "BHT" || segs[3].Line != 1 || segs[4].ID != "HI" || segs[4].Line != 3 || segs[5].Line != 3 {
+		t.Fatalf("BHT on line %d, HI on line %d, SE on line %d; want 1, 3 and 3", segs[3].Line, segs[4].Line, segs[5].Line)
 	}
 }
