@@ -26,10 +26,11 @@ build: ## build bin/claimgate, stamped with the version and commit
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/claimgate
 
 # The embedded SQLite store (var/claimgate.db) is used unless claimgate.yaml or
-# CLAIMGATE_DATABASE_URL names another database.
-# Later issues start the simulated payer (claimgate payer-sim) beside serve here.
-run: build ## build and run the daemon on the embedded store (127.0.0.1:8080)
-	./$(BIN) serve
+# CLAIMGATE_DATABASE_URL names another database. --demo starts the payer simulator in-process
+# on 127.0.0.1:2222 (var/sim), the payer SIMPAYER and the demo submitter (token in
+# var/demo-token). `rm -rf var` starts over.
+run: build ## build and run the whole loop: daemon, embedded store, payer simulator (127.0.0.1:8080)
+	./$(BIN) serve --demo
 
 test: ## run every test with the race detector
 	$(GO) test -race -timeout $(TEST_TIMEOUT) $(PKGS)
@@ -62,3 +63,14 @@ cover: ## run the tests with coverage; per-function summary, cover.html for a br
 
 clean: ## remove build and coverage output
 	rm -rf bin $(COVERPROFILE) cover.html
+
+# Intake load generator (gateway/api BenchmarkIntakeLoad): BENCH_API_CLIENTS concurrent clients
+# post BENCH_API_COUNT distinct valid encounters to a real HTTP server, against Postgres
+# (CLAIMGATE_TEST_DATABASE_URL, a fresh schema) and then SQLite; it reports accepted/s,
+# p50_ms, p99_ms and errors.
+BENCH_API_COUNT   ?= 20000
+BENCH_API_CLIENTS ?= 16
+.PHONY: bench-api
+bench-api: ## intake load benchmark: encounters/s, p50/p99 latency, errors (Postgres, SQLite)
+	CLAIMGATE_BENCH_CLIENTS=$(BENCH_API_CLIENTS) $(GO) test -run '^$$' -bench '^BenchmarkIntakeLoad$$' \
+		-benchtime $(BENCH_API_COUNT)x -timeout $(TEST_TIMEOUT) ./gateway/api

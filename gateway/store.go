@@ -14,6 +14,12 @@ type Tx interface {
 	BatchTx
 	JobTx
 	LockTx
+	IntakeTx
+	SubmissionTx
+	RemitTx
+	AckTx
+	WebhookTx
+	DenialTx
 }
 
 // Store is the persistence interface; storage/postgres and storage/sqlite implement it and both

@@ -36,10 +36,15 @@ type config struct {
 	Log       logConfig       `yaml:"log"`
 	Jobs      jobsConfig      `yaml:"jobs"`
 	Payers    []payers.Payer  `yaml:"payers"`
+	Codes     codesConfig     `yaml:"codes"` // code lists and denial category/queue overrides (denials.go)
+	Staleness stalenessConfig `yaml:"staleness"`
 
 	// source is the file the configuration was read from; "" when only defaults and the
 	// environment were used.
 	source string
+	// demo is set by `serve --demo` (demo.go): the in-process payer simulator and the demo
+	// submitter. nil otherwise.
+	demo *demoOptions
 }
 
 // submitterConfig identifies this clearinghouse installation (the submitter of every 837) in
@@ -51,6 +56,13 @@ type submitterConfig struct {
 	ContactName  string `yaml:"contact_name"`  // 1000A PER02; default: the submitter name
 	ContactEmail string `yaml:"contact_email"` // 1000A PER (EM)
 	ContactPhone string `yaml:"contact_phone"` // 1000A PER (TE), digits only
+}
+
+// stalenessConfig is how long a claim may wait for each acknowledgment before it is listed as
+// stale (gateway/acks); zero takes the defaults (24h for the 999, 5 days for the 277CA).
+type stalenessConfig struct {
+	After999   time.Duration `yaml:"after_999"`   // submitted without a 999
+	After277CA time.Duration `yaml:"after_277ca"` // accepted by a 999 without a 277CA
 }
 
 type databaseConfig struct {
@@ -431,6 +443,14 @@ func (c *config) validate() []string {
 	}
 	if c.Jobs.ShutdownTimeout <= 0 {
 		add("jobs.shutdown_timeout", "must be positive, such as 15s")
+	}
+
+	problems = append(problems, c.Codes.validate()...)
+	if c.Staleness.After999 < 0 {
+		add("staleness.after_999", "must not be negative")
+	}
+	if c.Staleness.After277CA < 0 {
+		add("staleness.after_277ca", "must not be negative")
 	}
 
 	seen := map[string]int{}

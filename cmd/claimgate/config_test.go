@@ -133,7 +133,7 @@ payers:` + validPayerYAML),
 			name: "unknown keys are errors, with their line and the known keys",
 			yaml: ptr("databse: {url: x}\nhttp:\n  adr: 127.0.0.1:1\n"),
 			want: []string{
-				`FILE:1: unknown key "databse" (known keys here: database, http, jobs, log, payers, submitter)`,
+				`FILE:1: unknown key "databse" (known keys here: codes, database, http, jobs, log, payers, staleness, submitter)`,
 				`FILE:3: unknown key "adr" (known keys here: addr, idle_timeout, max_body_bytes, read_header_timeout, read_timeout, shutdown_timeout, write_timeout)`,
 			},
 		},

@@ -7,9 +7,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
+	"github.com/claimgate/claimgate/gateway/acks"
+	"github.com/claimgate/claimgate/gateway/api"
+	"github.com/claimgate/claimgate/gateway/denials"
 	"github.com/claimgate/claimgate/gateway/jobs"
+	"github.com/claimgate/claimgate/gateway/remit"
 )
 
 // jobsStopMargin is how much longer than jobs.shutdown_timeout serve waits for the job runner
@@ -24,8 +29,19 @@ in-flight requests are drained (http.shutdown_timeout), running jobs hand back t
 the database is closed.
 
 With no configuration file and no $CLAIMGATE_DATABASE_URL it uses the embedded SQLite database
-var/claimgate.db and listens on 127.0.0.1:8080.`)
+var/claimgate.db and listens on 127.0.0.1:8080.
+
+With --demo (what `+"`make run`"+` runs) it also starts the payer simulator in-process on loopback
+(state in DIR/sim, files in DIR/sim/sftp), configures the payer SIMPAYER pointing at it unless
+the configuration defines payers, and creates a "demo" submitter on first start, printing its
+token on stdout (saved in DIR/demo-token, mode 0600, and printed again on later starts).`)
 	addr := fs.String("addr", "", "listen `address` host:port (overrides http.addr and $CLAIMGATE_HTTP_ADDR)")
+	demo := fs.Bool("demo", false, "run the whole claim loop on this machine: in-process payer simulator, payer SIMPAYER, demo submitter")
+	demoDir := fs.String("demo-dir", defaultDemoDir, "with --demo: `directory` for the simulator (DIR/sim) and the token (DIR/demo-token)")
+	demoSimAddr := fs.String("demo-sim-addr", defaultDemoSimAddr, "with --demo: the simulator's loopback `address` (a free port when taken)")
+	demoDelay := fs.Duration("demo-delay", defaultDemoDelay, "with --demo: the simulator answers the 999 after `delay`, the 277CA after twice and the 835 after three times it")
+	demoSubmit := fs.String("demo-submit", defaultDemoSubmit, "with --demo: SIMPAYER's submit `schedule`")
+	demoPoll := fs.String("demo-poll", defaultDemoPoll, "with --demo: SIMPAYER's poll `schedule`")
 	pos, code, ok := fs.parse(e, args)
 	if !ok {
 		return code
@@ -45,6 +61,13 @@ var/claimgate.db and listens on 127.0.0.1:8080.`)
 	}
 	if *addr != "" {
 		cfg.HTTP.Addr = *addr
+	}
+	if *demo {
+		cfg.demo = &demoOptions{dir: *demoDir, simAddr: *demoSimAddr, delay: *demoDelay,
+			submit: *demoSubmit, poll: *demoPoll, out: e.stdout}
+		if err := checkDemo(cfg); err != nil {
+			return fs.fail(e, "%v", err)
+		}
 	}
 	logger := newLogger(e.stderr, cfg.Log.Format, cfg.Log.Level)
 	if err := serve(ctx, cfg, logger); err != nil {
@@ -84,6 +107,19 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger) error {
 	}
 	logger.Info("database ready", "database", target.String(), "schema_version", version)
 
+	// serve --demo: the payer simulator in-process, SIMPAYER and the demo submitter (demo.go).
+	if cfg.demo != nil {
+		demo, err := startDemo(ctx, cfg, store, logger)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := demo.sim.Close(); err != nil {
+				logger.Warn("closing the payer simulator", "err", err)
+			}
+		}()
+	}
+
 	m := newMetrics(bi)
 	runner := jobs.New(store, jobs.Config{
 		Workers:         cfg.Jobs.Workers,
@@ -97,8 +133,64 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger) error {
 	// Background job kinds: each feature adds its kind and handler here (batch submission,
 	// polling, ingest, webhook delivery).
 	jobHandlers := map[string]jobs.Handler{}
+	// The code table (denial categories and queues), shared by ingest, routing and the API.
+	codeTable, err := cfg.Codes.table(logger)
+	if err != nil {
+		return err
+	}
+	// Response ingest: TA1/999/277CA (gateway/acks) and 835 posting (gateway/remit), handed
+	// each polled file by kind.
+	ackIngester, err := acks.New(store, acks.Config{Codes: codeTable, Registerer: m.registry, Logger: logger,
+		Staleness: acks.Staleness{After999: cfg.Staleness.After999, After277CA: cfg.Staleness.After277CA}})
+	if err != nil {
+		return err
+	}
+	poster, err := remit.New(remit.Config{Store: store, Codes: codeTable, Registerer: m.registry, Logger: logger})
+	if err != nil {
+		return err
+	}
+	// Payers: submit and poll jobs, and the schedules that enqueue them (gateway/submission).
+	// payerSvc also serves GET /v1/payers and the submit-now/poll-now routes (api PayerOps).
+	payerSvc, err := newSubmission(cfg, store, logger, m.registry, os.Getenv, responseIngesters(ackIngester, poster))
+	if err != nil {
+		return err
+	}
+	payerSchedules, err := payerSvc.Scheduler()
+	if err != nil {
+		return err
+	}
+	// Denial routing (gateway/denials): the route_denials job that turns posted 835s and
+	// rejections into work-queue items.
+	denialRouter, err := newDenialRouter(store, codeTable, logger, m.registry)
+	if err != nil {
+		return err
+	}
+	jobHandlers[denials.JobRouteDenials] = denialRouter.Handle
 	for kind, h := range jobHandlers {
 		runner.Register(kind, h)
+	}
+	// submit and poll; Register also lets submit-now/poll-now wake the runner at once.
+	payerSvc.Register(runner)
+
+	// The /v1 JSON API. The operator token (payer submit-now/poll-now) is read from the file
+	// named by $CLAIMGATE_OPERATOR_TOKEN_FILE; without it no operator token is accepted.
+	operatorHash, err := api.LoadOperatorToken(os.Getenv("CLAIMGATE_OPERATOR_TOKEN_FILE"))
+	if err != nil {
+		return fmt.Errorf("CLAIMGATE_OPERATOR_TOKEN_FILE: %w", err)
+	}
+	v1, err := api.New(api.Config{
+		Store:             store,
+		Payers:            cfg.Payers,
+		OperatorTokenHash: operatorHash,
+		Registerer:        m.registry,
+		Logger:            logger,
+		MaxBodyBytes:      cfg.HTTP.MaxBodyBytes,
+		PayerOps:          payerSvc,
+		Codes:             codeTable,
+		Remittances:       poster,
+	})
+	if err != nil {
+		return err
 	}
 
 	handler := newHTTPHandler(httpDeps{
@@ -106,8 +198,9 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger) error {
 		metrics:      m,
 		ready:        store,
 		maxBodyBytes: cfg.HTTP.MaxBodyBytes,
-		// mountAPI: the /v1 API (gateway/api), /fhir and the dashboard are mounted by setting
-		// this field to a func(*http.ServeMux) that registers their routes.
+		// mountAPI registers the application routes: the /v1 API (gateway/api); /fhir and the
+		// dashboard are added here too.
+		mountAPI: v1.Register,
 	})
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {
@@ -125,10 +218,22 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger) error {
 
 	var runJobs func(context.Context) error
 	if len(jobHandlers) > 0 {
-		runJobs = runner.Run
+		runJobs = func(ctx context.Context) error {
+			go func() { _ = payerSchedules.Run(ctx) }()
+			return runner.Run(ctx)
+		}
 	} else {
 		logger.Info("no background job kinds registered; the job runner is idle")
 	}
+	// Webhook delivery (gateway/webhooks): its own loop over the store's outbox, stopped with
+	// the job runner.
+	hooks, err := newWebhookWorker(store, logger, m.registry)
+	if err != nil {
+		return err
+	}
+	runJobs = withWebhooks(runJobs, hooks)
+	runJobs = withDenialRouting(runJobs, denialRouter)
+	runJobs = withStaleMonitor(runJobs, ackIngester)
 	failure := runDaemon(ctx, logger, srv, ln, cfg.HTTP.ShutdownTimeout, runJobs, cfg.Jobs.ShutdownTimeout+jobsStopMargin)
 	if failure == nil {
 		logger.Info("stopped")

@@ -17,9 +17,10 @@ import (
 // submitterCommands is the dispatch table of `claimgate submitters`.
 func submitterCommands() map[string]command {
 	return map[string]command{
-		"add":    {synopsis: "NAME [flags]", summary: "create a submitter and print its API token (shown once)", run: runSubmittersAdd},
-		"list":   {synopsis: "[flags]", summary: "list submitters: name, created, revoked", run: runSubmittersList},
-		"revoke": {synopsis: "NAME [flags]", summary: "revoke a submitter: its token stops working at once", run: runSubmittersRevoke},
+		"add":     {synopsis: "NAME [flags]", summary: "create a submitter and print its API token (shown once)", run: runSubmittersAdd},
+		"list":    {synopsis: "[flags]", summary: "list submitters: name, created, revoked", run: runSubmittersList},
+		"revoke":  {synopsis: "NAME [flags]", summary: "revoke a submitter: its token stops working at once", run: runSubmittersRevoke},
+		"webhook": {synopsis: "NAME URL [--secret-file F] | NAME --remove", summary: "set (or remove) the submitter's webhook URL and signing secret", run: runSubmittersWebhook},
 	}
 }
 
@@ -44,7 +45,7 @@ func runSubmitters(ctx context.Context, e *env, args []string) int {
 	}
 	rest := fs.Args()
 	if len(rest) == 0 {
-		return fs.fail(e, "missing command: add, list or revoke")
+		return fs.fail(e, "missing command: add, list or revoke (or webhook NAME URL)")
 	}
 	sub, ok := subs[rest[0]]
 	if !ok {

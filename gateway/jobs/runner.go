@@ -106,6 +106,15 @@ func defaultOwner() string {
 // Owner is the name this runner's leases are held under.
 func (r *Runner) Owner() string { return r.cfg.Owner }
 
+// Wake makes an idle runner look for jobs at once instead of at its next poll, for a job this
+// process just enqueued and wants run promptly (an operator's submit-now). It never blocks.
+func (r *Runner) Wake() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
 // Register sets the handler for a kind. It panics on an empty kind, a nil handler or a kind
 // registered twice: those are wiring mistakes.
 func (r *Runner) Register(kind string, h Handler) {

@@ -340,7 +340,7 @@ func TestHeartbeatKeepsLease(t *testing.T) {
 		// The handler runs until it has seen the runner push its lease forward twice: the
 		// heartbeat is observed in the store, not inferred from timing.
 		cfg := config(nil, "a")
-		cfg.Lease = 300 * time.Millisecond
+		cfg.Lease = 1500 * time.Millisecond // generous: a loaded CI machine must not lose it between heartbeats
 		r := jobs.New(s, cfg)
 		var calls atomic.Int32
 		extensions := make(chan int, 1)

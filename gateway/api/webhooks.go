@@ -1,0 +1,123 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/claimgate/claimgate/gateway"
+)
+
+// deliveryView is one webhook delivery as GET /v1/webhooks/deliveries shows it: which event,
+// for which claim, and how its delivery went. The event body is not repeated here.
+type deliveryView struct {
+	ID             string     `json:"id"` // the X-Claimgate-Delivery header
+	Event          string     `json:"event"`
+	ClaimID        string     `json:"claim_id,omitempty"`
+	State          string     `json:"state"` // pending, delivered or failed
+	Attempts       int        `json:"attempts"`
+	LastStatus     int        `json:"last_status,omitempty"` // HTTP status of the last attempt
+	LastError      string     `json:"last_error,omitempty"`
+	NextAttemptAt  *time.Time `json:"next_attempt_at,omitempty"`
+	CreatedAt      time.Time  `json:"created_at"`
+	FirstAttemptAt *time.Time `json:"first_attempt_at,omitempty"`
+	LastAttemptAt  *time.Time `json:"last_attempt_at,omitempty"`
+	DeliveredAt    *time.Time `json:"delivered_at,omitempty"`
+}
+
+func deliveryViewOf(d gateway.WebhookDelivery) deliveryView {
+	return deliveryView{ID: d.ID, Event: d.Type, ClaimID: d.ClaimID, State: d.State, Attempts: d.Attempts,
+		LastStatus: d.LastStatus, LastError: d.LastError, NextAttemptAt: d.NextAttemptAt, CreatedAt: d.CreatedAt,
+		FirstAttemptAt: d.FirstAttemptAt, LastAttemptAt: d.LastAttemptAt, DeliveredAt: d.DeliveredAt}
+}
+
+// deliveryPage is GET /v1/webhooks/deliveries.
+type deliveryPage struct {
+	Deliveries []deliveryView `json:"deliveries"`
+	NextCursor string         `json:"next_cursor,omitempty"`
+	Links      pageLinks      `json:"links"`
+}
+
+// listWebhookDeliveries is GET /v1/webhooks/deliveries?state=&event=&claim=&cursor=&limit=:
+// the calling submitter's webhook deliveries, newest first, one page at a time.
+func (a *API) listWebhookDeliveries(w http.ResponseWriter, r *http.Request, p principal) {
+	q := r.URL.Query()
+	f := gateway.WebhookDeliveryFilter{SubmitterID: p.submitter.ID}
+	for name, vals := range q {
+		switch name {
+		case "state", "event", "claim", "cursor", "limit":
+			if len(vals) > 1 {
+				a.problem(w, r, problemQuery("Give "+name+" at most once."))
+				return
+			}
+		default:
+			a.problem(w, r, problemQuery("Unknown query parameter "+strconv.Quote(name)+"; the filters are state, event, claim, cursor and limit."))
+			return
+		}
+	}
+	if v := q.Get("state"); v != "" {
+		switch v {
+		case gateway.WebhookPending, gateway.WebhookDelivered, gateway.WebhookFailed:
+			f.State = v
+		default:
+			a.problem(w, r, problemQuery("state must be pending, delivered or failed."))
+			return
+		}
+	}
+	if v := q.Get("event"); v != "" {
+		if !gateway.ValidWebhookEvent(v) {
+			a.problem(w, r, problemQuery("event "+strconv.Quote(v)+" is not a webhook event type (claim.submitted, claim.accepted, claim.rejected, claim.paid, claim.denied, claim.reversed, remittance.received, denial.created)."))
+			return
+		}
+		f.Type = v
+	}
+	if v := q.Get("claim"); v != "" {
+		id := gateway.NormalizeClaimID(v)
+		if !gateway.ValidClaimID(id) {
+			a.problem(w, r, problemQuery("claim must be a claim id."))
+			return
+		}
+		f.ClaimID = id
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxPageSize {
+			a.problem(w, r, problemQuery("limit must be a whole number from 1 to "+strconv.Itoa(MaxPageSize)+"."))
+			return
+		}
+		f.Limit = n
+	}
+	if v := q.Get("cursor"); v != "" {
+		if !cursorRe.MatchString(v) {
+			a.problem(w, r, problemQuery("cursor is not one this API returned; pass next_cursor from the previous page unchanged."))
+			return
+		}
+		f.Cursor = v
+	}
+	page, err := a.store.ListWebhookDeliveries(r.Context(), f)
+	if err != nil {
+		if errors.Is(err, gateway.ErrInvalid) {
+			a.problem(w, r, problemQuery("cursor is not one this API returned; pass next_cursor from the previous page unchanged."))
+			return
+		}
+		a.fail(w, r, "listing webhook deliveries", err)
+		return
+	}
+	out := deliveryPage{Deliveries: make([]deliveryView, len(page.Deliveries)), NextCursor: page.Next}
+	for i, d := range page.Deliveries {
+		out.Deliveries[i] = deliveryViewOf(d)
+	}
+	if page.Next != "" {
+		next := url.Values{}
+		for _, name := range []string{"state", "event", "claim", "limit"} {
+			if v := q.Get(name); v != "" {
+				next.Set(name, v)
+			}
+		}
+		next.Set("cursor", page.Next)
+		out.Links.Next = "/v1/webhooks/deliveries?" + next.Encode()
+	}
+	a.writeJSON(w, r, http.StatusOK, out)
+}

@@ -1,0 +1,129 @@
+package remit
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/claimgate/claimgate/edi/x835"
+	"github.com/claimgate/claimgate/gateway"
+	"github.com/claimgate/claimgate/storage/postgres"
+	"github.com/claimgate/claimgate/storage/sqlite"
+	"github.com/claimgate/claimgate/storage/storetest"
+)
+
+// benchClaims is the size of the generated 835 of the posting benchmarks.
+const benchClaims = 20000
+
+// BenchmarkPostPostgres posts a generated 835 of 20,000 claim payments (one service line,
+// CO-45 and PR-2 each, every claim ours and submitted) into Postgres and reports claims/s.
+// Setup (claims, the 835) is not timed.
+func BenchmarkPostPostgres(b *testing.B) {
+	s, err := postgres.Open(context.Background(), storetest.PostgresURL(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchPost(b, s, false)
+}
+
+// BenchmarkPostPostgresNoMoves is BenchmarkPostPostgres with claims that are paid already, so
+// posting writes the payment rows but moves no claim: the cost of the remittance rows alone,
+// without the claim life-cycle updates and events.
+func BenchmarkPostPostgresNoMoves(b *testing.B) {
+	s, err := postgres.Open(context.Background(), storetest.PostgresURL(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchPost(b, s, true)
+}
+
+// BenchmarkPostSQLite is BenchmarkPostPostgres on SQLite.
+func BenchmarkPostSQLite(b *testing.B) {
+	s, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "claimgate.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchPost(b, s, false)
+}
+
+func benchPost(b *testing.B, s gateway.Store, prePaid bool) {
+	e := newEnv(b, s)
+	e.poster.chunk = DefaultChunk
+	posted := 0
+	var elapsed time.Duration
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		ids := e.bulkClaims(benchClaims, i, prePaid)
+		data := e.x12(benchRemittance("BENCH-"+strconv.Itoa(i), ids))
+		f, _, err := s.ArchiveFile(e.ctx, gateway.File{Direction: gateway.Inbound, PayerID: payer, Name: "bench.835",
+			Kind: gateway.Kind835, Bytes: data})
+		if err != nil {
+			b.Fatal(err)
+		}
+		f.Bytes = data
+		b.StartTimer()
+		start := time.Now()
+		res, err := e.poster.Post(e.ctx, f)
+		elapsed += time.Since(start)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.Status != gateway.FileProcessed || res.Remittances[0].MatchedCount != benchClaims || !res.Remittances[0].Balanced {
+			b.Fatalf("posting: %+v", res.Remittances[0])
+		}
+		posted += benchClaims
+	}
+	b.ReportMetric(float64(posted)/elapsed.Seconds(), "claims/s")
+}
+
+// bulkClaims stores n submitted (or, with paid, paid) claims in one transaction, moved in bulk,
+// and returns their ids.
+func (e *env) bulkClaims(n, round int, paid bool) []string {
+	e.t.Helper()
+	enc, _ := json.Marshal(map[string]any{"claim": map[string]any{"service_lines": []map[string]string{
+		{"procedure_code": "99214", "service_date": "2026-11-02", "charge": "150.00"}}}})
+	ids := make([]string, 0, n)
+	err := e.store.WithTx(e.ctx, func(tx gateway.Tx) error {
+		for i := 0; i < n; i++ {
+			c, err := tx.CreateClaim(e.ctx, gateway.Claim{SubmitterID: e.sub.ID, ExternalID: "B" + strconv.Itoa(round) + "-" + strconv.Itoa(i),
+				Type: gateway.Professional, PayerID: payer, Frequency: gateway.FrequencyOriginal, TotalCharge: 15000,
+				LineCount: 1, Encounter: enc}, gateway.EventInput{Source: "bench"})
+			if err != nil {
+				return err
+			}
+			ids = append(ids, c.ID)
+		}
+		steps := [][2]gateway.ClaimStatus{{gateway.StatusQueued, gateway.StatusBatched}, {gateway.StatusBatched, gateway.StatusSubmitted}}
+		if paid {
+			steps = append(steps, [2]gateway.ClaimStatus{gateway.StatusSubmitted, gateway.StatusPaid})
+		}
+		for _, step := range steps {
+			moves := make([]gateway.ClaimMove, len(ids))
+			for i, id := range ids {
+				moves[i] = gateway.ClaimMove{ClaimID: id, From: step[0], To: step[1], Event: gateway.EventInput{Source: "bench"}}
+			}
+			if err := tx.ApplyClaimMoves(e.ctx, moves); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return ids
+}
+
+func benchRemittance(trace string, ids []string) *x835.Remittance {
+	cps := make([]*x835.ClaimPayment, len(ids))
+	for i, id := range ids {
+		c := clp(id, "1", 15000, 10000, 2000, "P"+id, cas("CO", "45", 3000), cas("PR", "2", 2000))
+		c.Adjustments = nil
+		c.Lines = []x835.ServiceLine{svc("99214", id+"-1", "2026-11-02", 15000, 10000, cas("CO", "45", 3000), cas("PR", "2", 2000))}
+		cps[i] = c
+	}
+	return remittance(trace, cps)
+}
