@@ -14,15 +14,14 @@ import (
 
 // claimDetail is GET /v1/claims/{id}: the claim, the encounter it was made from, its life
 // cycle, and what the payer answered: its TA1/999/277CA acknowledgments in arrival order and
-// its denial work items, newest first. Payments are listed per remittance (GET
-// /v1/remittances/{id}); the field stays an empty array until a per-claim reader exists. Empty
-// lists are empty arrays, never absent.
+// its 835 payments (reversals included) in posting order, and its denial work items, newest
+// first. Empty lists are empty arrays, never absent.
 type claimDetail struct {
 	claimView
 	Encounter       json.RawMessage               `json:"encounter"`
 	Events          []eventView                   `json:"events"`
 	Acknowledgments []gateway.ClaimAcknowledgment `json:"acknowledgments"`
-	Payments        []any                         `json:"payments"`
+	Payments        []gateway.ClaimPayment        `json:"payments"`
 	Denials         []denialView                  `json:"denials"`
 }
 
@@ -81,7 +80,7 @@ func (a *API) getClaim(w http.ResponseWriter, r *http.Request, p principal) {
 		a.claimLookupFailed(w, r, gateway.ErrNotFound)
 		return
 	}
-	out := claimDetail{Payments: []any{}, Denials: []denialView{}}
+	out := claimDetail{Denials: []denialView{}}
 	ctx := r.Context()
 	err := a.store.WithTx(ctx, func(tx gateway.Tx) error {
 		c, err := tx.GetClaim(ctx, id, p.submitter.ID)
@@ -94,6 +93,9 @@ func (a *API) getClaim(w http.ResponseWriter, r *http.Request, p principal) {
 		}
 		out.claimView, out.Encounter, out.Events = viewOf(c), c.Encounter, eventViews(evs)
 		if out.Acknowledgments, _, err = claimAcknowledgments(ctx, tx, c.ID); err != nil {
+			return err
+		}
+		if out.Payments, err = tx.ClaimPaymentsForClaim(ctx, c.ID); err != nil {
 			return err
 		}
 		f := gateway.DenialFilter{SubmitterID: p.submitter.ID, ClaimID: c.ID, Limit: 1000}
@@ -117,6 +119,9 @@ func (a *API) getClaim(w http.ResponseWriter, r *http.Request, p principal) {
 	}
 	if out.Acknowledgments == nil {
 		out.Acknowledgments = []gateway.ClaimAcknowledgment{}
+	}
+	if out.Payments == nil {
+		out.Payments = []gateway.ClaimPayment{}
 	}
 	a.writeJSON(w, r, http.StatusOK, out)
 }

@@ -156,6 +156,11 @@ func TestRemittanceAPI(t *testing.T) {
 		if cs := db["claims"].([]any); len(cs) != 1 || cs[0].(map[string]any)["claim_id"] != b.ID {
 			t.Fatalf("submitter B detail %v", db)
 		}
+		// The claim itself lists the payment posted to it.
+		cd := e.call(http.MethodGet, "/v1/claims/"+a.ID, tokA, nil).json(t)
+		if ps := cd["payments"].([]any); len(ps) != 1 || ps[0].(map[string]any)["paid"] != "120.00" || ps[0].(map[string]any)["claim_id"] != a.ID {
+			t.Fatalf("claim detail payments %v", cd["payments"])
+		}
 		_, subC := e.submitter("gamma")
 		_ = subC
 		tokC, _ := e.submitter("delta")

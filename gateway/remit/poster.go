@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/claimgate/claimgate/edi/codes"
 	"github.com/claimgate/claimgate/edi/x835"
 	"github.com/claimgate/claimgate/gateway"
+	"github.com/claimgate/claimgate/gateway/webhooks"
 )
 
 // DefaultChunk is how many claim payments are matched and written per round trip group.
@@ -268,6 +270,9 @@ type fileState struct {
 	counts *postCounts
 	claims map[string]*claimState   // by claim id
 	byPCN  map[string][]*claimState // by payer claim number
+	// paidTo counts, per submitter, the claim payments of the current remittance matched to
+	// its claims: each such submitter gets a remittance.received webhook.
+	paidTo map[int64]int
 }
 
 // add records a claim read from the store.
@@ -390,6 +395,9 @@ func (st *fileState) postRemittance(ctx context.Context, xr *x835.Reader, rem *x
 	if err := st.tx.FinishRemittance(ctx, r); err != nil {
 		return r, err
 	}
+	if err := st.announce(ctx, r); err != nil {
+		return r, err
+	}
 	st.counts.remittances++
 	if !r.Balanced {
 		st.counts.unbalanced++
@@ -417,6 +425,10 @@ func (st *fileState) flush(ctx context.Context, r *gateway.Remittance, firstSeq 
 		} else {
 			cp.ClaimID, cp.SubmitterID, cp.MatchedBy = cs.claim.ID, cs.claim.SubmitterID, how
 			r.MatchedCount++
+			if st.paidTo == nil {
+				st.paidTo = map[int64]int{}
+			}
+			st.paidTo[cs.claim.SubmitterID]++
 			if c.IsReversal() {
 				st.counts.reversals++
 			} else {
@@ -435,7 +447,7 @@ func (st *fileState) flush(ctx context.Context, r *gateway.Remittance, firstSeq 
 				cp.Result = ""
 			default:
 				detail, _ := json.Marshal(map[string]any{"remittance_id": r.ID, "claim_payment": cp.Seq, "clp02": c.Status,
-					"paid": c.Paid, "trace_number": r.TraceNumber})
+					"paid": c.Paid, "trace_number": r.TraceNumber, "codes": reasonCodes(c)})
 				mv := gateway.ClaimMove{ClaimID: cs.claim.ID, From: cs.status, To: target, PayerClaimNumber: c.PayerClaimNumber,
 					Event: gateway.EventInput{Reason: why, Source: source, Detail: detail}}
 				k := movesOf[cs.claim.ID]
@@ -717,4 +729,59 @@ func isoDateOr(s string) string {
 		return d
 	}
 	return s
+}
+
+// announce queues a remittance.received webhook, in the posting transaction, for every
+// submitter with claims paid (or reversed, or denied) in the remittance. A submitter sees only
+// its own share: how many of its claims the payment covers, never the check amount, which pays
+// other submitters' claims too.
+func (st *fileState) announce(ctx context.Context, r gateway.Remittance) error {
+	if r.DuplicateOf != nil {
+		st.paidTo = nil
+		return nil
+	}
+	subs := make([]int64, 0, len(st.paidTo))
+	for id := range st.paidTo {
+		subs = append(subs, id)
+	}
+	slices.Sort(subs)
+	for _, id := range subs {
+		payload := map[string]any{"remittance_id": r.ID, "payer_id": r.PayerID, "trace_number": r.TraceNumber,
+			"effective_date": r.EffectiveDate, "claim_payments": st.paidTo[id]}
+		if err := webhooks.Enqueue(ctx, st.tx, id, "", gateway.EventRemittanceReceived, payload); err != nil {
+			return err
+		}
+	}
+	st.paidTo = nil
+	return nil
+}
+
+// reasonCodes lists a claim payment's adjustment codes ("CO-45", "PR-2", claim and line level)
+// and remark codes, each once, in order of appearance: the reason_codes of the claim's webhook.
+func reasonCodes(c *x835.ClaimPayment) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(code string) {
+		if code != "" && !seen[code] {
+			seen[code] = true
+			out = append(out, code)
+		}
+	}
+	for _, a := range c.Adjustments {
+		add(a.Group + "-" + a.Reason)
+	}
+	if c.Outpatient != nil {
+		for _, rc := range c.Outpatient.RemarkCodes {
+			add(rc)
+		}
+	}
+	for _, l := range c.Lines {
+		for _, a := range l.Adjustments {
+			add(a.Group + "-" + a.Reason)
+		}
+		for _, rm := range l.Remarks {
+			add(rm.Code)
+		}
+	}
+	return out
 }
