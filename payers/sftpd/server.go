@@ -452,7 +452,7 @@ func (s *Server) handleConn(nc net.Conn) {
 		return
 	}
 	nc.SetDeadline(time.Time{})
-	s.log.Info("sftpd: login", "remote", nc.RemoteAddr().String(), "user", sconn.User())
+	s.log.Debug("sftpd: login", "remote", nc.RemoteAddr().String(), "user", sconn.User())
 
 	done := make(chan struct{}) // closed when the connection has ended
 	defer close(done)
@@ -476,7 +476,7 @@ func (s *Server) handleConn(nc net.Conn) {
 			ch.Close()
 		}
 	}
-	s.log.Info("sftpd: disconnect", "remote", nc.RemoteAddr().String(), "user", sconn.User())
+	s.log.Debug("sftpd: disconnect", "remote", nc.RemoteAddr().String(), "user", sconn.User())
 }
 
 type session struct {
