@@ -91,7 +91,9 @@ func (t *Table) Classify(group, carc string, rarcs []string) Decision {
 
 	d.Queue = t.Queue(d.Category)
 	if d.Category == BundlingContractual && c.Subcategory == "bundling_ncci" && d.DecidedBy == "carc:"+c.Code {
-		d.Queue = t.ncciQueue
+		// An NCCI bundling edit is fixed by coders (a modifier, a different code): it follows
+		// the coding queue, wherever the operator has put it.
+		d.Queue = t.Queue(Coding)
 	}
 	d.Action = defaultAction(d.Category)
 	switch d.Kind {

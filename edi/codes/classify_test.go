@@ -118,6 +118,14 @@ func TestOverrides(t *testing.T) {
 	if d := tab.Classify("CO", "4", nil); d.Queue != "coders_team_b" {
 		t.Fatalf("queue override not applied: %+v", d)
 	}
+	if d := tab.Classify("CO", "97", nil); d.Queue != "coders_team_b" {
+		t.Fatalf("NCCI bundling does not follow the coding queue: %+v", d)
+	}
+	for _, q := range tab.Queues() {
+		if q == "coding" {
+			t.Fatalf("Queues() still lists the old coding queue: %v", tab.Queues())
+		}
+	}
 	if err := tab.SetRemarkHint("N290", Coding); err != nil {
 		t.Fatal(err)
 	}

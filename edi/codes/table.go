@@ -71,21 +71,19 @@ func activeOn(start, stop string, d time.Time) bool {
 // Table holds the code lists, categories and queues. Build it with Default, adjust it with the
 // Set and Load methods at start-up, then share it read-only.
 type Table struct {
-	carc      map[string]*CARC
-	rarc      map[string]*RARC
-	status    map[string]string // 277 status code -> hint
-	queues    map[Category]string
-	ncciQueue string
+	carc   map[string]*CARC
+	rarc   map[string]*RARC
+	status map[string]string // 277 status code -> hint
+	queues map[Category]string
 }
 
 // Default returns a new table built from the lists embedded in the binary.
 func Default() *Table {
 	t := &Table{
-		carc:      map[string]*CARC{},
-		rarc:      map[string]*RARC{},
-		status:    map[string]string{},
-		queues:    DefaultQueues(),
-		ncciQueue: "coding",
+		carc:   map[string]*CARC{},
+		rarc:   map[string]*RARC{},
+		status: map[string]string{},
+		queues: DefaultQueues(),
 	}
 	mustRows("data/carc.tsv", 7, func(f []string) {
 		t.carc[f[0]] = &CARC{
@@ -218,7 +216,7 @@ func (t *Table) Queue(c Category) string {
 
 // Queues lists the distinct queue names, sorted.
 func (t *Table) Queues() []string {
-	seen := map[string]bool{t.ncciQueue: true}
+	seen := map[string]bool{}
 	for _, q := range t.queues {
 		seen[q] = true
 	}
