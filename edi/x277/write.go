@@ -10,49 +10,16 @@ import (
 	"github.com/claimgate/claimgate/edi"
 )
 
-// Envelope addresses the interchange that carries 277CAs.
-type Envelope struct {
-	Interchange edi.ISAHeader
-	// Group is the GS of the 277 group; FunctionalID defaults to HN and Version to 005010X214.
-	Group edi.GSHeader
-	// Delimiters are the separators to write; edi.DefaultDelimiters when zero.
-	Delimiters edi.Delimiters
-	LineBreaks bool
-}
+// Envelope addresses the interchange that carries 277CAs; GS01 defaults to HN and GS08 to
+// 005010X214.
+type Envelope = edi.Envelope
 
 // Write writes a complete interchange (ISA, GS, one 277 per transaction, GE, IEA) to out. A
 // transaction without a ControlNumber gets one counted from 0001 in the order given.
 func Write(out io.Writer, env Envelope, txs ...Transaction) error {
-	d := env.Delimiters
-	if d == (edi.Delimiters{}) {
-		d = edi.DefaultDelimiters
-	}
-	w := edi.NewWriter(out, d)
-	w.LineBreaks = env.LineBreaks
-	gs := env.Group
-	if gs.FunctionalID == "" {
-		gs.FunctionalID = "HN"
-	}
-	if gs.Version == "" {
-		gs.Version = GuideVersion
-	}
-	w.BeginInterchange(env.Interchange)
-	w.BeginGroup(gs)
-	for i := range txs {
-		control := txs[i].ControlNumber
-		if control == "" {
-			control = edi.ControlNumber(int64(i + 1))
-		}
-		if err := WriteSet(w, control, &txs[i]); err != nil {
-			return err
-		}
-	}
-	w.EndGroup()
-	w.EndInterchange()
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("writing 277CA: %w", err)
-	}
-	return nil
+	return edi.WriteGroup(out, env, "277CA", "HN", GuideVersion, len(txs), func(w *edi.Writer, i int) error {
+		return WriteSet(w, edi.SetControl(txs[i].ControlNumber, i), &txs[i])
+	})
 }
 
 // WriteSet writes one 277 transaction set (ST to SE) into the open group of w, with ST02 control.

@@ -17,17 +17,9 @@ const GuideVersion = "005010X221A1"
 // 835 requires or holds one it cannot carry; nothing is written then.
 var ErrIncomplete = errors.New("remittance cannot be written as an 835")
 
-// Envelope addresses the interchange that carries 835s.
-type Envelope struct {
-	Interchange edi.ISAHeader
-	// Group is the GS of the 835 group; FunctionalID defaults to HP and Version to
-	// 005010X221A1.
-	Group edi.GSHeader
-	// Delimiters are the separators to write; edi.DefaultDelimiters when zero.
-	Delimiters edi.Delimiters
-	// LineBreaks writes a line feed after every segment.
-	LineBreaks bool
-}
+// Envelope addresses the interchange that carries 835s; GS01 defaults to HP and GS08 to
+// 005010X221A1.
+type Envelope = edi.Envelope
 
 // Write writes a complete interchange (ISA, GS, one 835 per remittance, GE, IEA) to out. A
 // remittance without a ControlNumber gets one counted from 0001 in the order given.
@@ -35,41 +27,14 @@ type Envelope struct {
 // Amounts are written as the model holds them: Write does not balance a remittance. Balanced
 // reports whether the figures it would write add up.
 func Write(out io.Writer, env Envelope, rems ...*Remittance) error {
-	d := env.Delimiters
-	if d == (edi.Delimiters{}) {
-		d = edi.DefaultDelimiters
-	}
 	for i, rem := range rems {
 		if err := rem.checkWritable(); err != nil {
 			return fmt.Errorf("writing 835: remittance %d: %w", i+1, err)
 		}
 	}
-	w := edi.NewWriter(out, d)
-	w.LineBreaks = env.LineBreaks
-	gs := env.Group
-	if gs.FunctionalID == "" {
-		gs.FunctionalID = "HP"
-	}
-	if gs.Version == "" {
-		gs.Version = GuideVersion
-	}
-	w.BeginInterchange(env.Interchange)
-	w.BeginGroup(gs)
-	for i, rem := range rems {
-		control := rem.ControlNumber
-		if control == "" {
-			control = edi.ControlNumber(int64(i + 1))
-		}
-		if err := WriteSet(w, control, rem); err != nil {
-			return err
-		}
-	}
-	w.EndGroup()
-	w.EndInterchange()
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("writing 835: %w", err)
-	}
-	return nil
+	return edi.WriteGroup(out, env, "835", "HP", GuideVersion, len(rems), func(w *edi.Writer, i int) error {
+		return WriteSet(w, edi.SetControl(rems[i].ControlNumber, i), rems[i])
+	})
 }
 
 // Balanced checks the figures of a remittance the way the reader does: every claim's charge

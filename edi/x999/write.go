@@ -11,51 +11,16 @@ import (
 // GuideVersion is the implementation guide a 999 follows (ST03 and GS08).
 const GuideVersion = "005010X231A1"
 
-// Envelope addresses the interchange that carries acknowledgments.
-type Envelope struct {
-	Interchange edi.ISAHeader
-	// Group is the GS of the 999 group; FunctionalID defaults to FA and Version to
-	// 005010X231A1.
-	Group edi.GSHeader
-	// Delimiters are the separators to write; edi.DefaultDelimiters when zero.
-	Delimiters edi.Delimiters
-	// LineBreaks writes a line feed after every segment.
-	LineBreaks bool
-}
+// Envelope addresses the interchange that carries acknowledgments; GS01 defaults to FA and
+// GS08 to 005010X231A1.
+type Envelope = edi.Envelope
 
 // Write writes a complete interchange (ISA, GS, one 999 per acknowledgment, GE, IEA) to out.
 // An acknowledgment without a ControlNumber gets one counted from 0001 in the order given.
 func Write(out io.Writer, env Envelope, acks ...FunctionalAck) error {
-	d := env.Delimiters
-	if d == (edi.Delimiters{}) {
-		d = edi.DefaultDelimiters
-	}
-	w := edi.NewWriter(out, d)
-	w.LineBreaks = env.LineBreaks
-	gs := env.Group
-	if gs.FunctionalID == "" {
-		gs.FunctionalID = "FA"
-	}
-	if gs.Version == "" {
-		gs.Version = GuideVersion
-	}
-	w.BeginInterchange(env.Interchange)
-	w.BeginGroup(gs)
-	for i := range acks {
-		control := acks[i].ControlNumber
-		if control == "" {
-			control = edi.ControlNumber(int64(i + 1))
-		}
-		if err := WriteSet(w, control, &acks[i]); err != nil {
-			return err
-		}
-	}
-	w.EndGroup()
-	w.EndInterchange()
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("writing 999: %w", err)
-	}
-	return nil
+	return edi.WriteGroup(out, env, "999", "FA", GuideVersion, len(acks), func(w *edi.Writer, i int) error {
+		return WriteSet(w, edi.SetControl(acks[i].ControlNumber, i), &acks[i])
+	})
 }
 
 // WriteSet writes one 999 transaction set (ST to SE) into the open group of w, with ST02 control.

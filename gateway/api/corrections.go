@@ -133,7 +133,6 @@ func (a *API) voidClaim(w http.ResponseWriter, r *http.Request, p principal) {
 // createCorrection scrubs, maps and stores a replacement or void through the intake path
 // (CreateIntakeClaim, with the Idempotency-Key), linked to the original by ReplacesClaimID.
 func (a *API) createCorrection(w http.ResponseWriter, r *http.Request, p principal, orig gateway.Claim, enc *intake.Encounter, key, reason string) {
-	ctx := r.Context()
 	sub := p.submitter
 	canonical, err := enc.MarshalCanonical()
 	if err != nil {
@@ -186,45 +185,13 @@ func (a *API) createCorrection(w http.ResponseWriter, r *http.Request, p princip
 		detail["request_id"] = id
 	}
 	ev.Detail, _ = json.Marshal(detail)
-	idem := gateway.IdempotencyKey{Key: key, RequestHash: hash}
-	for attempt := 0; ; attempt++ {
-		created, createErr := a.store.CreateIntakeClaim(ctx, claim, ev, idem)
-		if createErr == nil {
-			a.metrics.encounters.WithLabelValues(resultAccepted).Inc()
-			a.log.Info("correction accepted", "claim_id", created.ID, "replaces_claim_id", orig.ID, "frequency", created.Frequency,
-				"submitter_id", sub.ID, "payer_id", created.PayerID, "request_id", requestID(r))
-			w.Header().Set("Location", claimPath(created.ID))
-			a.writeJSON(w, r, http.StatusCreated, createdView(created))
-			return
-		}
-		if !errors.Is(createErr, gateway.ErrConflict) {
-			a.fail(w, r, "storing a correction", createErr)
-			return
-		}
-		if key != "" {
-			k, err := a.store.IntakeIdempotencyKey(ctx, sub.ID, key)
-			switch {
-			case err == nil:
-				a.replay(w, r, sub, k, hash)
-				return
-			case !errors.Is(err, gateway.ErrNotFound):
-				a.fail(w, r, "reading an idempotency key", err)
-				return
-			}
-		}
-		existing, err := a.store.ClaimByExternalID(ctx, sub.ID, claim.ExternalID)
-		switch {
-		case err == nil:
-			a.existingExternalID(w, r, existing, hash)
-			return
-		case !errors.Is(err, gateway.ErrNotFound):
-			a.fail(w, r, "reading a claim by external id", err)
-			return
-		}
-		if attempt == 3 {
-			a.fail(w, r, "storing a correction", createErr)
-			return
-		}
-		claim.ID = gateway.NewClaimID(a.now())
+	created, ok := a.storeClaim(w, r, sub, claim, ev, key, hash, "storing a correction")
+	if !ok {
+		return
 	}
+	a.metrics.encounters.WithLabelValues(resultAccepted).Inc()
+	a.log.Info("correction accepted", "claim_id", created.ID, "replaces_claim_id", orig.ID, "frequency", created.Frequency,
+		"submitter_id", sub.ID, "payer_id", created.PayerID, "request_id", requestID(r))
+	w.Header().Set("Location", claimPath(created.ID))
+	a.writeJSON(w, r, http.StatusCreated, createdView(created))
 }

@@ -183,53 +183,64 @@ func (a *API) postEncounter(w http.ResponseWriter, r *http.Request, p principal)
 	if id := requestID(r); id != "" {
 		ev.Detail, _ = json.Marshal(map[string]string{"request_id": id})
 	}
+	created, ok := a.storeClaim(w, r, sub, claim, ev, key, hash, "storing a claim")
+	if !ok {
+		return
+	}
+	if p.check != nil {
+		p.check.confirm() // the write checked the submitter is active
+	}
+	a.metrics.encounters.WithLabelValues(resultAccepted).Inc()
+	a.log.Info("encounter accepted", "claim_id", created.ID, "submitter_id", sub.ID,
+		"payer_id", created.PayerID, "lines", created.LineCount, "request_id", requestID(r))
+	w.Header().Set("Location", claimPath(created.ID))
+	a.writeJSON(w, r, http.StatusCreated, createdView(created))
+}
+
+// storeClaim creates claim with its first event and idempotency record. When someone was first
+// (a concurrent retry under the same Idempotency-Key, the same external_id, or rarely the same
+// generated claim id) it answers from what is stored and returns ok false; it answers errors
+// itself too. On success nothing has been written to w yet.
+func (a *API) storeClaim(w http.ResponseWriter, r *http.Request, sub gateway.Submitter, claim gateway.Claim,
+	ev gateway.EventInput, key, hash, what string) (gateway.Claim, bool) {
+	ctx := r.Context()
 	idem := gateway.IdempotencyKey{Key: key, RequestHash: hash}
 	for attempt := 0; ; attempt++ {
 		created, createErr := a.store.CreateIntakeClaim(ctx, claim, ev, idem)
 		if createErr == nil {
-			if p.check != nil {
-				p.check.confirm() // the write checked the submitter is active
-			}
-			a.metrics.encounters.WithLabelValues(resultAccepted).Inc()
-			a.log.Info("encounter accepted", "claim_id", created.ID, "submitter_id", sub.ID,
-				"payer_id", created.PayerID, "lines", created.LineCount, "request_id", requestID(r))
-			w.Header().Set("Location", claimPath(created.ID))
-			a.writeJSON(w, r, http.StatusCreated, createdView(created))
-			return
+			return created, true
 		}
 		if errors.Is(createErr, gateway.ErrNotFound) { // revoked since it was authenticated
 			a.unauthorized(w, r, createErr)
-			return
+			return gateway.Claim{}, false
 		}
 		if !errors.Is(createErr, gateway.ErrConflict) {
-			a.fail(w, r, "storing a claim", createErr)
-			return
+			a.fail(w, r, what, createErr)
+			return gateway.Claim{}, false
 		}
-		// Someone was first: a concurrent retry under the same key, the same external_id, or
-		// (rarely) the same generated claim id. Answer from what is stored.
 		if key != "" {
 			k, err := a.store.IntakeIdempotencyKey(ctx, sub.ID, key)
 			switch {
 			case err == nil:
 				a.replay(w, r, sub, k, hash)
-				return
+				return gateway.Claim{}, false
 			case !errors.Is(err, gateway.ErrNotFound):
 				a.fail(w, r, "reading an idempotency key", err)
-				return
+				return gateway.Claim{}, false
 			}
 		}
 		existing, err := a.store.ClaimByExternalID(ctx, sub.ID, claim.ExternalID)
 		switch {
 		case err == nil:
 			a.existingExternalID(w, r, existing, hash)
-			return
+			return gateway.Claim{}, false
 		case !errors.Is(err, gateway.ErrNotFound):
 			a.fail(w, r, "reading a claim by external id", err)
-			return
+			return gateway.Claim{}, false
 		}
 		if attempt == 3 {
-			a.fail(w, r, "storing a claim", createErr)
-			return
+			a.fail(w, r, what, createErr)
+			return gateway.Claim{}, false
 		}
 		claim.ID = gateway.NewClaimID(a.now())
 	}
