@@ -268,16 +268,22 @@ type RemitTx interface {
 	// ClaimPayments returns a remittance's claim payments in order, complete; with
 	// submitterID != 0 only those matched to that submitter's claims.
 	ClaimPayments(ctx context.Context, remittanceID int64, submitterID int64) ([]ClaimPayment, error)
+	// ClaimPaymentsInRange returns a remittance's claim payments with fromSeq <= seq <= toSeq,
+	// in order, complete (a page of a large remittance).
+	ClaimPaymentsInRange(ctx context.Context, remittanceID int64, fromSeq, toSeq int) ([]ClaimPayment, error)
 	// ClaimPaymentsForClaim returns every payment posted to a claim, oldest first, complete.
 	ClaimPaymentsForClaim(ctx context.Context, claimID string) ([]ClaimPayment, error)
 	// ProviderAdjustments returns a remittance's PLB adjustments in order.
 	ProviderAdjustments(ctx context.Context, remittanceID int64) ([]ProviderAdjustment, error)
-	// ClaimsByIDs returns the claims with the given ids (normalised), with encounters, in no
-	// particular order; unknown ids are left out.
+	// ClaimsByIDs returns the claims with the given ids (normalised), without their encounters
+	// (Encounter is nil; see ClaimEncounters), in no particular order; unknown ids are left out.
 	ClaimsByIDs(ctx context.Context, ids []string) ([]Claim, error)
 	// ClaimsByPayerClaimNumber returns a payer's claims whose payer claim number is one of
-	// numbers, with encounters.
+	// numbers, without their encounters.
 	ClaimsByPayerClaimNumber(ctx context.Context, payerID string, numbers []string) ([]Claim, error)
+	// ClaimEncounters returns the encounter JSON of the claims with the given ids, by
+	// (normalised) claim id; unknown ids are left out.
+	ClaimEncounters(ctx context.Context, ids []string) (map[string][]byte, error)
 	// ApplyClaimMoves moves claims in bulk, one event each. Every move must start from the
 	// claim's current status and be allowed by CanTransition; a claim may appear once. If any
 	// claim is not where the move says (a concurrent change), it is ErrConflict.

@@ -10,7 +10,7 @@ func runMigrate(ctx context.Context, e *env, args []string) int {
 Apply the pending database migrations and exit. Safe to run again, and from several replicas at
 once. The database is database.url in the configuration, or $CLAIMGATE_DATABASE_URL
 (postgres://... or sqlite:PATH); without either, the embedded SQLite database var/claimgate.db.`)
-	check := fs.Bool("check", false, "only report the schema version; exit 1 when migrations are pending")
+	check := fs.Bool("check", false, "only report the schema version and check the data's integrity (references the schema does\nnot enforce); exit 1 when migrations are pending or rows are orphaned")
 	pos, code, ok := fs.parse(e, args)
 	if !ok {
 		return code
@@ -40,6 +40,22 @@ once. The database is database.url in the configuration, or $CLAIMGATE_DATABASE_
 		fmt.Fprintf(e.stdout, "%s: schema version %d, this binary's latest %d\n", target, current, latest)
 		if current != latest {
 			return exitFailure
+		}
+		if c, ok := store.(interface {
+			CheckIntegrity(context.Context) ([]string, error)
+		}); ok {
+			problems, err := c.CheckIntegrity(ctx)
+			if err != nil {
+				reportError(e.stderr, fmt.Errorf("database %s: %w", target, err))
+				return exitFailure
+			}
+			for _, p := range problems {
+				fmt.Fprintf(e.stdout, "%s: integrity: %s\n", target, p)
+			}
+			if len(problems) > 0 {
+				return exitFailure
+			}
+			fmt.Fprintf(e.stdout, "%s: integrity: no orphan rows\n", target)
 		}
 		return exitOK
 	}

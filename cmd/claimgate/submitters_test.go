@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -30,8 +31,21 @@ func TestMigrate(t *testing.T) {
 		t.Errorf("second migrate: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
 	}
 	r = runCLI(t, context.Background(), vars, "migrate", "--check")
-	if r.code != exitOK {
+	if r.code != exitOK || !strings.Contains(r.stdout, "integrity: no orphan rows") {
 		t.Errorf("check after migrating: exit %d stdout %q", r.code, r.stdout)
+	}
+	// An orphan row (written behind the store's back, foreign keys off) fails the check.
+	db, err := sql.Open("sqlite", target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO claim_events (claim_id, seq, at, from_status, to_status) VALUES ('NOSUCHCLAIM', 1, '2026-11-22T00:00:00Z', '', 'queued')`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	r = runCLI(t, context.Background(), vars, "migrate", "--check")
+	if r.code != exitFailure || !strings.Contains(r.stdout, "integrity: 1 claim events of no claim") {
+		t.Errorf("check with an orphan event: exit %d stdout %q", r.code, r.stdout)
 	}
 	if _, err := os.Stat(target); err != nil {
 		t.Errorf("database file: %v", err)

@@ -154,8 +154,10 @@ func (r *Router) sweepPayments(ctx context.Context, res *SweepResult) (int, erro
 	}
 	for _, remID := range order {
 		want := map[int]bool{}
+		lo, hi := byRem[remID][0].Seq, byRem[remID][0].Seq
 		for _, p := range byRem[remID] {
 			want[p.Seq] = true
+			lo, hi = min(lo, p.Seq), max(hi, p.Seq)
 		}
 		var created []gateway.Denial
 		err := r.store.WithTx(ctx, func(tx gateway.Tx) error {
@@ -164,7 +166,7 @@ func (r *Router) sweepPayments(ctx context.Context, res *SweepResult) (int, erro
 			if err != nil {
 				return err
 			}
-			all, err := tx.ClaimPayments(ctx, remID, 0)
+			all, err := tx.ClaimPaymentsInRange(ctx, remID, lo, hi)
 			if err != nil {
 				return err
 			}

@@ -65,6 +65,17 @@ func newEnv(t testing.TB, s gateway.Store) *env {
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
+	t.Cleanup(func() {
+		if c, ok := s.(storetest.IntegrityChecker); ok {
+			problems, err := c.CheckIntegrity(ctx)
+			if err != nil {
+				t.Errorf("integrity check: %v", err)
+			}
+			for _, p := range problems {
+				t.Errorf("integrity: %s", p)
+			}
+		}
+	})
 	reg := prometheus.NewRegistry()
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 	p, err := New(Config{Store: s, Registerer: reg, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }, Chunk: 3})

@@ -51,13 +51,37 @@ func lineFromControlNumber(ctl, id string, lineCount int) int {
 }
 
 // matchLines ties line payments to the claim's service lines: REF*6R first, then the same
-// procedure code and service date (each of our lines used once per claim payment).
+// procedure code and service date. The claim's encounter must be loaded.
 func matchLines(cs *claimState, lines []gateway.LinePayment) {
+	if matchLinesByControlNumber(cs, lines) {
+		matchLinesByProcedure(cs, lines)
+	}
+}
+
+// matchLinesByControlNumber ties line payments to the claim's service lines by REF*6R (our
+// "CLAIMID-n"), each of our lines once, and reports whether a line with a procedure code is
+// left for matchLinesByProcedure, which needs the claim's encounter.
+func matchLinesByControlNumber(cs *claimState, lines []gateway.LinePayment) (rest bool) {
 	used := map[int]bool{}
 	for i := range lines {
 		l := &lines[i]
 		if n := lineFromControlNumber(l.ControlNumber, cs.claim.ID, cs.claim.LineCount); n > 0 && !used[n] {
 			l.LineNumber, l.MatchedBy = n, gateway.LineMatchControlNumber
+			used[n] = true
+		} else if l.Procedure != "" {
+			rest = true
+		}
+	}
+	return rest
+}
+
+// matchLinesByProcedure ties the line payments left by matchLinesByControlNumber to the
+// claim's service lines with the same procedure code and service date (each of our lines used
+// once per claim payment). The claim's encounter must be loaded.
+func matchLinesByProcedure(cs *claimState, lines []gateway.LinePayment) {
+	used := map[int]bool{}
+	for i := range lines {
+		if n := lines[i].LineNumber; n > 0 {
 			used[n] = true
 		}
 	}

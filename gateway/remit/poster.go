@@ -211,47 +211,144 @@ func fatal(e *edi.Error) bool {
 	return false
 }
 
+// readItem is what the reading goroutine hands to posting: the start of a transaction set, a
+// chunk of its claims, the end of the set, the end of the file, or a reading failure.
+type readItem struct {
+	rem    *x835.Remittance     // a set begins; its claims follow
+	claims []*x835.ClaimPayment // a chunk of the current set's claims
+	setEnd bool                 // the current set ended (rem's PLBs and totals are complete)
+	eof    bool                 // the file ended
+	errs   edi.Errors           // with setEnd and eof: the reader's problems so far
+	err    error                // reading failed: the file is quarantined with err's reason
+	panic  bool                 // reading panicked
+}
+
+// readAhead reads the 835 in data and sends it to out in chunks of claims, at most a few
+// chunks ahead of posting: parsing the next chunk overlaps with writing the current one. It
+// stops when stop is closed.
+func (p *Poster) readAhead(data []byte, out chan<- readItem, stop <-chan struct{}) {
+	defer close(out)
+	send := func(it readItem) bool {
+		select {
+		case out <- it:
+			return true
+		case <-stop:
+			return false
+		}
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			p.log.Error("panic while reading an 835", "panic_type", fmt.Sprintf("%T", v))
+			send(readItem{panic: true})
+		}
+	}()
+	xr := x835.NewReader(edi.NewReader(bytes.NewReader(data)))
+	for {
+		rem, err := xr.NextTransaction()
+		if err == io.EOF {
+			send(readItem{eof: true, errs: slices.Clone(xr.Errors())})
+			return
+		}
+		if err != nil {
+			send(readItem{err: err})
+			return
+		}
+		if !send(readItem{rem: rem}) {
+			return
+		}
+		buf := make([]*x835.ClaimPayment, 0, p.chunk)
+		for {
+			c, err := xr.NextClaim()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				send(readItem{err: err})
+				return
+			}
+			buf = append(buf, c)
+			if len(buf) == p.chunk {
+				if !send(readItem{claims: buf}) {
+					return
+				}
+				buf = make([]*x835.ClaimPayment, 0, p.chunk)
+			}
+		}
+		if len(buf) > 0 && !send(readItem{claims: buf}) {
+			return
+		}
+		if !send(readItem{setEnd: true, errs: slices.Clone(xr.Errors())}) {
+			return
+		}
+	}
+}
+
+// readAheadChunks is how many chunks of claims the reading goroutine may hold ready.
+const readAheadChunks = 2
+
 // postFile posts every 835 transaction set of f inside tx.
 func (p *Poster) postFile(ctx context.Context, tx gateway.Tx, f gateway.File, counts *postCounts) (rems []gateway.Remittance, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			p.log.Error("panic while posting an 835; file quarantined", "file_id", f.ID, "panic_type", fmt.Sprintf("%T", v))
-			err = &quarantine{reason: "internal error while reading the file; report it to the claimgate maintainers"}
+			err = &quarantine{reason: internalErrorReason}
 		}
 	}()
-	xr := x835.NewReader(edi.NewReader(bytes.NewReader(f.Bytes)))
+	items := make(chan readItem, readAheadChunks)
+	stop := make(chan struct{})
+	defer func() {
+		close(stop)
+		for range items { // let the reader finish
+		}
+	}()
+	go p.readAhead(f.Bytes, items, stop)
+
 	st := &fileState{p: p, tx: tx, f: f, counts: counts, claims: map[string]*claimState{},
 		byPCN: map[string][]*claimState{}}
-	seen := 0
-	for {
-		rem, err := xr.NextTransaction()
-		if err == io.EOF {
-			break
+	var cur *remState
+	seen := 0 // reader problems already attributed to a set
+	for it := range items {
+		switch {
+		case it.panic:
+			return nil, &quarantine{reason: internalErrorReason}
+		case it.err != nil:
+			return nil, &quarantine{reason: readReason(it.err)}
+		case it.rem != nil:
+			if cur, err = st.beginRemittance(ctx, it.rem); err != nil {
+				return nil, err
+			}
+		case it.claims != nil:
+			if err := st.addClaims(ctx, cur, it.claims); err != nil {
+				return nil, err
+			}
+		case it.setEnd:
+			r, err := st.endRemittance(ctx, cur, it.errs[min(seen, len(it.errs)):])
+			if err != nil {
+				return nil, err
+			}
+			seen = len(it.errs)
+			rems = append(rems, r)
+			cur = nil
+		case it.eof:
+			for _, e := range it.errs[min(seen, len(it.errs)):] {
+				if fatal(e) {
+					return nil, &quarantine{reason: e.Error()}
+				}
+			}
+			if len(rems) == 0 {
+				reason := "the file holds no 835 transaction set"
+				if len(it.errs) > 0 {
+					reason += "; first problem: " + it.errs[0].Error()
+				}
+				return nil, &quarantine{reason: reason}
+			}
+			return rems, nil
 		}
-		if err != nil {
-			return nil, &quarantine{reason: readReason(err)}
-		}
-		r, err := st.postRemittance(ctx, xr, rem, &seen)
-		if err != nil {
-			return nil, err
-		}
-		rems = append(rems, r)
 	}
-	errs := xr.Errors()
-	for _, e := range errs[min(seen, len(errs)):] {
-		if fatal(e) {
-			return nil, &quarantine{reason: e.Error()}
-		}
-	}
-	if len(rems) == 0 {
-		reason := "the file holds no 835 transaction set"
-		if len(errs) > 0 {
-			reason += "; first problem: " + errs[0].Error()
-		}
-		return nil, &quarantine{reason: reason}
-	}
-	return rems, nil
+	return nil, &quarantine{reason: internalErrorReason} // the reader stopped without saying why
 }
+
+const internalErrorReason = "internal error while reading the file; report it to the claimgate maintainers"
 
 func readReason(err error) string {
 	var e *edi.Error
@@ -294,7 +391,15 @@ type claimState struct {
 	parsed bool
 }
 
-func (st *fileState) postRemittance(ctx context.Context, xr *x835.Reader, rem *x835.Remittance, seen *int) (gateway.Remittance, error) {
+// remState is the posting of one transaction set: the remittance row, its claims so far.
+type remState struct {
+	rem *x835.Remittance
+	r   gateway.Remittance
+	seq int // claim payments read so far
+}
+
+// beginRemittance stores the remittance of a set whose claims follow.
+func (st *fileState) beginRemittance(ctx context.Context, rem *x835.Remittance) (*remState, error) {
 	p := st.p
 	r := gateway.Remittance{
 		FileID:        st.f.ID,
@@ -320,47 +425,41 @@ func (st *fileState) postRemittance(ctx context.Context, xr *x835.Reader, rem *x
 		case err == nil:
 			r.DuplicateOf = &prev.ID
 		case !errors.Is(err, gateway.ErrNotFound):
-			return r, err
+			return nil, err
 		}
 	}
 	r, err := st.tx.CreateRemittance(ctx, r)
 	if err != nil {
-		return r, err
+		return nil, err
 	}
-	var buf []*x835.ClaimPayment
-	seq := 0
-	for {
-		c, err := xr.NextClaim()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return r, &quarantine{reason: readReason(err)}
-		}
-		seq++
+	return &remState{rem: rem, r: r}, nil
+}
+
+// addClaims counts a chunk of a set's claim payments and posts them (none for a duplicate
+// payment).
+func (st *fileState) addClaims(ctx context.Context, rs *remState, cps []*x835.ClaimPayment) error {
+	r := &rs.r
+	first := rs.seq + 1
+	for _, c := range cps {
+		rs.seq++
 		r.ClaimCount++
 		r.Charged += c.Charge
 		r.Paid += c.Paid
 		if c.IsReversal() {
 			r.ReversalCount++
 		}
-		if r.DuplicateOf != nil {
-			st.counts.duplicates++
-			continue
-		}
-		buf = append(buf, c)
-		if len(buf) >= p.chunk {
-			if err := st.flush(ctx, &r, seq-len(buf)+1, buf); err != nil {
-				return r, err
-			}
-			buf = buf[:0]
-		}
 	}
-	if len(buf) > 0 {
-		if err := st.flush(ctx, &r, seq-len(buf)+1, buf); err != nil {
-			return r, err
-		}
+	if r.DuplicateOf != nil {
+		st.counts.duplicates += len(cps)
+		return nil
 	}
+	return st.flush(ctx, r, first, cps)
+}
+
+// endRemittance stores a set's provider adjustments and problems (errs: the reader's problems
+// found in it) and finishes its remittance.
+func (st *fileState) endRemittance(ctx context.Context, rs *remState, errs edi.Errors) (gateway.Remittance, error) {
+	rem, r := rs.rem, rs.r
 	// Provider adjustments: one row per reason/amount pair.
 	var pas []gateway.ProviderAdjustment
 	for _, plb := range rem.ProviderAdjustments {
@@ -376,8 +475,7 @@ func (st *fileState) postRemittance(ctx context.Context, xr *x835.Reader, rem *x
 		}
 	}
 	// The set's problems: fatal ones quarantine the file, the others are stored.
-	errs := xr.Errors()
-	for _, e := range errs[min(*seen, len(errs)):] {
+	for _, e := range errs {
 		if fatal(e) {
 			return r, &quarantine{reason: e.Error()}
 		}
@@ -388,7 +486,6 @@ func (st *fileState) postRemittance(ctx context.Context, xr *x835.Reader, rem *x
 			r.Problems = append(r.Problems, e.Error())
 		}
 	}
-	*seen = len(errs)
 	if !rem.Totals.Balanced {
 		r.Balanced = false
 	}
@@ -411,6 +508,7 @@ func (st *fileState) flush(ctx context.Context, r *gateway.Remittance, firstSeq 
 		return err
 	}
 	out := make([]gateway.ClaimPayment, len(cps))
+	var byProcedure []int // payments with lines left to match by procedure and date
 	var rounds [][]gateway.ClaimMove
 	movesOf := map[string]int{}
 	source := "file:" + strconv.FormatInt(st.f.ID, 10)
@@ -434,7 +532,9 @@ func (st *fileState) flush(ctx context.Context, r *gateway.Remittance, firstSeq 
 			} else {
 				st.counts.matched++
 			}
-			matchLines(cs, cp.Lines)
+			if matchLinesByControlNumber(cs, cp.Lines) {
+				byProcedure = append(byProcedure, i)
+			}
 			target, why := st.p.outcome(c)
 			cp.Result = target
 			switch {
@@ -446,8 +546,8 @@ func (st *fileState) flush(ctx context.Context, r *gateway.Remittance, firstSeq 
 				cp.Note = fmt.Sprintf("the claim is %s; %s cannot follow, so its status was kept", cs.status, target)
 				cp.Result = ""
 			default:
-				detail, _ := json.Marshal(map[string]any{"remittance_id": r.ID, "claim_payment": cp.Seq, "clp02": c.Status,
-					"paid": c.Paid, "trace_number": r.TraceNumber, "codes": reasonCodes(c)})
+				detail, _ := json.Marshal(paymentEventDetail{RemittanceID: r.ID, ClaimPayment: cp.Seq, CLP02: c.Status,
+					Paid: c.Paid, TraceNumber: r.TraceNumber, Codes: reasonCodes(c)})
 				mv := gateway.ClaimMove{ClaimID: cs.claim.ID, From: cs.status, To: target, PayerClaimNumber: c.PayerClaimNumber,
 					Event: gateway.EventInput{Reason: why, Source: source, Detail: detail}}
 				k := movesOf[cs.claim.ID]
@@ -465,7 +565,7 @@ func (st *fileState) flush(ctx context.Context, r *gateway.Remittance, firstSeq 
 		}
 		out[i] = cp
 	}
-	if err := st.tx.AddClaimPayments(ctx, r.ID, out); err != nil {
+	if err := st.matchByProcedure(ctx, out, byProcedure); err != nil {
 		return err
 	}
 	for _, mv := range rounds {
@@ -473,7 +573,54 @@ func (st *fileState) flush(ctx context.Context, r *gateway.Remittance, firstSeq 
 			return err
 		}
 	}
+	if err := st.tx.AddClaimPayments(ctx, r.ID, out); err != nil {
+		return err
+	}
 	return nil
+}
+
+// matchByProcedure matches the lines of the payments out[i], i in idx, left unmatched by
+// REF*6R, by procedure code and service date, loading the encounters of their claims first
+// (claims are loaded without them: most lines match by REF*6R).
+func (st *fileState) matchByProcedure(ctx context.Context, out []gateway.ClaimPayment, idx []int) error {
+	if len(idx) == 0 {
+		return nil
+	}
+	var ids []string
+	want := map[string]bool{}
+	for _, i := range idx {
+		cs := st.claims[out[i].ClaimID]
+		if cs.claim.Encounter == nil && !cs.parsed && !want[cs.claim.ID] {
+			want[cs.claim.ID] = true
+			ids = append(ids, cs.claim.ID)
+		}
+	}
+	if len(ids) > 0 {
+		encs, err := st.tx.ClaimEncounters(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for id, enc := range encs {
+			if cs := st.claims[id]; cs != nil {
+				cs.claim.Encounter = enc
+			}
+		}
+	}
+	for _, i := range idx {
+		matchLinesByProcedure(st.claims[out[i].ClaimID], out[i].Lines)
+	}
+	return nil
+}
+
+// paymentEventDetail is the detail of the claim event a claim payment causes (fields in the
+// order a map would give them, so stored details did not change when it replaced one).
+type paymentEventDetail struct {
+	ClaimPayment int        `json:"claim_payment"`
+	CLP02        string     `json:"clp02"`
+	Codes        []string   `json:"codes"`
+	Paid         edi.Amount `json:"paid"`
+	RemittanceID int64      `json:"remittance_id"`
+	TraceNumber  string     `json:"trace_number"`
 }
 
 // load reads the claims a chunk may match that are not known yet: by CLP01, then by CLP07.

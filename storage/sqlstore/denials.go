@@ -329,16 +329,50 @@ func (t *tx) DenialQueueStats(ctx context.Context, submitterID int64) ([]gateway
 	return out, nil
 }
 
-// UnroutedClaimPayments implements gateway.DenialTx: the routing queue (denial_route_payments,
-// filled by triggers on claim_payments), oldest first.
+// UnroutedClaimPayments implements gateway.DenialTx: the routing queue, oldest first. It has
+// two parts, both filled by triggers on claim_payments: a posted remittance is one row of
+// denial_route_remittances (its matched payments from next_seq on are unrouted), and a payment
+// matched by hand later is one row of denial_route_payments.
 func (t *tx) UnroutedClaimPayments(ctx context.Context, limit int) ([]gateway.PaymentRef, error) {
-	rows, err := t.q.Query(ctx, `SELECT remittance_id, seq FROM denial_route_payments
-ORDER BY remittance_id, seq LIMIT $1`, limitOf(limit))
+	limit = limitOf(limit)
+	posted, err := t.paymentRefs(ctx, `SELECT cp.remittance_id, cp.seq FROM denial_route_remittances m
+JOIN claim_payments cp ON cp.remittance_id = m.remittance_id AND cp.seq >= m.next_seq
+WHERE cp.claim_id IS NOT NULL ORDER BY cp.remittance_id, cp.seq LIMIT $1`, limit)
 	if err != nil {
-		return nil, fmt.Errorf("unrouted claim payments: %w", err)
+		return nil, err
+	}
+	matched, err := t.paymentRefs(ctx, `SELECT remittance_id, seq FROM denial_route_payments
+ORDER BY remittance_id, seq LIMIT $1`, limit)
+	if err != nil {
+		return nil, err
+	}
+	// Merge the two ordered lists (a payment can be in both), keeping the first limit.
+	out := make([]gateway.PaymentRef, 0, min(limit, len(posted)+len(matched)))
+	less := func(a, b gateway.PaymentRef) bool {
+		return a.RemittanceID < b.RemittanceID || (a.RemittanceID == b.RemittanceID && a.Seq < b.Seq)
+	}
+	for len(out) < limit && (len(posted) > 0 || len(matched) > 0) {
+		var next gateway.PaymentRef
+		switch {
+		case len(matched) == 0 || (len(posted) > 0 && less(posted[0], matched[0])):
+			next, posted = posted[0], posted[1:]
+		case len(posted) == 0 || less(matched[0], posted[0]):
+			next, matched = matched[0], matched[1:]
+		default: // the same payment in both
+			next, posted, matched = posted[0], posted[1:], matched[1:]
+		}
+		out = append(out, next)
+	}
+	return out, nil
+}
+
+func (t *tx) paymentRefs(ctx context.Context, q string, args ...any) ([]gateway.PaymentRef, error) {
+	rows, err := t.q.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("unrouted claim payments: %w", mapErr(t.d, err))
 	}
 	defer rows.Close()
-	out := []gateway.PaymentRef{}
+	var out []gateway.PaymentRef
 	for rows.Next() {
 		var p gateway.PaymentRef
 		var seq int64
@@ -348,7 +382,10 @@ ORDER BY remittance_id, seq LIMIT $1`, limitOf(limit))
 		p.Seq = int(seq)
 		out = append(out, p)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("unrouted claim payments: %w", err)
+	}
+	return out, nil
 }
 
 // UnroutedRejections implements gateway.DenialTx: the routing queue (denial_route_rejections,
@@ -372,11 +409,50 @@ WHERE id IN (SELECT rejection_id FROM denial_route_rejections ORDER BY rejection
 }
 
 // MarkPaymentsRouted implements gateway.DenialTx: it takes the payments off the routing queue.
+// The payments UnroutedClaimPayments returned for a remittance are, in seq order, every
+// unrouted matched payment of it up to the last one, so the remittance's mark moves past that
+// last one, and goes when no matched payment is left after it.
 func (t *tx) MarkPaymentsRouted(ctx context.Context, refs []gateway.PaymentRef) error {
+	last := map[int64]int{}
+	var rems []int64
 	for _, p := range refs {
-		if _, err := t.q.Exec(ctx, `DELETE FROM denial_route_payments WHERE remittance_id = $1 AND seq = $2`,
-			p.RemittanceID, p.Seq); err != nil {
-			return fmt.Errorf("mark claim payment %d/%d routed: %w", p.RemittanceID, p.Seq, mapErr(t.d, err))
+		if s, ok := last[p.RemittanceID]; !ok || p.Seq > s {
+			if !ok {
+				rems = append(rems, p.RemittanceID)
+			}
+			last[p.RemittanceID] = p.Seq
+		}
+	}
+	for _, rem := range rems {
+		if _, err := t.q.Exec(ctx, `UPDATE denial_route_remittances SET next_seq = $2
+WHERE remittance_id = $1 AND next_seq < $2`, rem, last[rem]+1); err != nil {
+			return fmt.Errorf("mark claim payments of remittance %d routed: %w", rem, mapErr(t.d, err))
+		}
+		if _, err := t.q.Exec(ctx, `DELETE FROM denial_route_remittances WHERE remittance_id = $1
+AND NOT EXISTS (SELECT 1 FROM claim_payments cp WHERE cp.remittance_id = $1
+ AND cp.seq >= denial_route_remittances.next_seq AND cp.claim_id IS NOT NULL)`, rem); err != nil {
+			return fmt.Errorf("mark claim payments of remittance %d routed: %w", rem, mapErr(t.d, err))
+		}
+	}
+	// Payments matched by hand: exactly the refs (one matched after the refs were read stays).
+	routed := make(map[gateway.PaymentRef]bool, len(refs))
+	for _, p := range refs {
+		routed[p] = true
+	}
+	for _, rem := range rems {
+		queued, err := t.paymentRefs(ctx, `SELECT remittance_id, seq FROM denial_route_payments
+WHERE remittance_id = $1 AND seq <= $2`, rem, last[rem])
+		if err != nil {
+			return err
+		}
+		for _, p := range queued {
+			if !routed[p] {
+				continue
+			}
+			if _, err := t.q.Exec(ctx, `DELETE FROM denial_route_payments WHERE remittance_id = $1 AND seq = $2`,
+				p.RemittanceID, p.Seq); err != nil {
+				return fmt.Errorf("mark claim payment %d/%d routed: %w", p.RemittanceID, p.Seq, mapErr(t.d, err))
+			}
 		}
 	}
 	return nil

@@ -282,6 +282,17 @@ func (t *tx) ClaimPayments(ctx context.Context, remittanceID int64, submitterID 
 	return out, nil
 }
 
+// ClaimPaymentsInRange implements gateway.RemitTx.
+func (t *tx) ClaimPaymentsInRange(ctx context.Context, remittanceID int64, fromSeq, toSeq int) ([]gateway.ClaimPayment, error) {
+	args := []any{remittanceID, int64(fromSeq), int64(toSeq)}
+	out, err := t.loadClaimPayments(ctx, claimPaymentSelect+` WHERE cp.remittance_id = $1 AND cp.seq BETWEEN $2 AND $3 ORDER BY cp.seq`,
+		args, ` WHERE x.remittance_id = $1 AND x.claim_seq BETWEEN $2 AND $3`, args)
+	if err != nil {
+		return nil, fmt.Errorf("claim payments %d-%d of remittance %d: %w", fromSeq, toSeq, remittanceID, err)
+	}
+	return out, nil
+}
+
 // ClaimPaymentsForClaim implements gateway.RemitTx.
 func (t *tx) ClaimPaymentsForClaim(ctx context.Context, claimID string) ([]gateway.ClaimPayment, error) {
 	id := gateway.NormalizeClaimID(claimID)
@@ -481,15 +492,61 @@ func (t *tx) ClaimsByIDs(ctx context.Context, ids []string) ([]gateway.Claim, er
 		var cs []gateway.Claim
 		var err error
 		if arrays {
-			cs, err = t.queryClaims(ctx, `SELECT `+claimCols+` FROM claims WHERE id = ANY($1::text[])`, norm)
+			cs, err = t.queryClaims(ctx, `SELECT `+leanClaimCols+` FROM claims WHERE id = ANY($1::text[])`, norm)
 		} else {
 			var w where
-			cs, err = t.queryClaims(ctx, `SELECT `+claimCols+` FROM claims WHERE id IN `+inList(&w, norm), w.args...)
+			cs, err = t.queryClaims(ctx, `SELECT `+leanClaimCols+` FROM claims WHERE id IN `+inList(&w, norm), w.args...)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("claims by id: %w", err)
 		}
 		out = append(out, cs...)
+		ids = ids[n:]
+	}
+	return out, nil
+}
+
+// leanClaimCols are claimCols without the encounter (scanned as nil).
+var leanClaimCols = strings.Replace(claimCols, "encounter,", "NULL,", 1)
+
+// ClaimEncounters implements gateway.RemitTx.
+func (t *tx) ClaimEncounters(ctx context.Context, ids []string) (map[string][]byte, error) {
+	out := make(map[string][]byte, len(ids))
+	arrays := t.bindsArrays()
+	chunk := remitIDChunk
+	if arrays {
+		chunk = remitIDArrayChunk
+	}
+	for len(ids) > 0 {
+		n := min(len(ids), chunk)
+		norm := make([]string, n)
+		for i, id := range ids[:n] {
+			norm[i] = gateway.NormalizeClaimID(id)
+		}
+		var rows Rows
+		var err error
+		if arrays {
+			rows, err = t.q.Query(ctx, `SELECT id, encounter FROM claims WHERE id = ANY($1::text[])`, norm)
+		} else {
+			var w where
+			rows, err = t.q.Query(ctx, `SELECT id, encounter FROM claims WHERE id IN `+inList(&w, norm), w.args...)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("claim encounters: %w", mapErr(t.d, err))
+		}
+		for rows.Next() {
+			var id string
+			var enc []byte
+			if err := rows.Scan(&id, &enc); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("claim encounters: %w", err)
+			}
+			out[id] = enc
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("claim encounters: %w", err)
+		}
 		ids = ids[n:]
 	}
 	return out, nil
@@ -502,7 +559,7 @@ func (t *tx) ClaimsByPayerClaimNumber(ctx context.Context, payerID string, numbe
 		n := min(len(numbers), remitIDChunk)
 		var w where
 		p := w.arg(payerID)
-		cs, err := t.queryClaims(ctx, `SELECT `+claimCols+` FROM claims WHERE payer_id = `+p+
+		cs, err := t.queryClaims(ctx, `SELECT `+leanClaimCols+` FROM claims WHERE payer_id = `+p+
 			` AND payer_claim_number <> '' AND payer_claim_number IN `+inList(&w, numbers[:n]), w.args...)
 		if err != nil {
 			return nil, fmt.Errorf("claims of %s by payer claim number: %w", payerID, err)
@@ -897,6 +954,15 @@ func (s *Store) ClaimPayments(ctx context.Context, remittanceID, submitterID int
 	return out, err
 }
 
+// ClaimPaymentsInRange implements gateway.RemitTx.
+func (s *Store) ClaimPaymentsInRange(ctx context.Context, remittanceID int64, fromSeq, toSeq int) (out []gateway.ClaimPayment, err error) {
+	err = s.WithTx(ctx, func(t gateway.Tx) (e error) {
+		out, e = t.ClaimPaymentsInRange(ctx, remittanceID, fromSeq, toSeq)
+		return e
+	})
+	return out, err
+}
+
 // ClaimPaymentsForClaim implements gateway.RemitTx.
 func (s *Store) ClaimPaymentsForClaim(ctx context.Context, claimID string) (out []gateway.ClaimPayment, err error) {
 	err = s.WithTx(ctx, func(t gateway.Tx) (e error) { out, e = t.ClaimPaymentsForClaim(ctx, claimID); return e })
@@ -912,6 +978,12 @@ func (s *Store) ProviderAdjustments(ctx context.Context, remittanceID int64) (ou
 // ClaimsByIDs implements gateway.RemitTx.
 func (s *Store) ClaimsByIDs(ctx context.Context, ids []string) (out []gateway.Claim, err error) {
 	err = s.WithTx(ctx, func(t gateway.Tx) (e error) { out, e = t.ClaimsByIDs(ctx, ids); return e })
+	return out, err
+}
+
+// ClaimEncounters implements gateway.RemitTx.
+func (s *Store) ClaimEncounters(ctx context.Context, ids []string) (out map[string][]byte, err error) {
+	err = s.WithTx(ctx, func(t gateway.Tx) (e error) { out, e = t.ClaimEncounters(ctx, ids); return e })
 	return out, err
 }
 

@@ -303,6 +303,54 @@ func testDenialRoutingMarkers(t *testing.T, s gateway.Store) {
 		t.Fatalf("after a manual match: %+v", refs)
 	}
 
+	ok(t, s.MarkPaymentsRouted(ctx, refs))
+
+	// A large remittance is routed page by page: its matched payments (written in two chunks,
+	// with an unmatched one between) come in seq order, each page once, and a payment of it
+	// matched by hand meanwhile comes in its place.
+	rem2, err := s.CreateRemittance(ctx, gateway.Remittance{FileID: f.ID, PayerID: "SIMPAYER", TraceNumber: "T2", Amount: 100})
+	ok(t, err)
+	page := func(seqs ...int) []gateway.ClaimPayment {
+		var out []gateway.ClaimPayment
+		for _, n := range seqs {
+			cp := gateway.ClaimPayment{Seq: n, PatientControlNumber: c.ID, StatusCode: "1", Charge: 10, Paid: 10}
+			if n != 4 {
+				cp.ClaimID, cp.SubmitterID, cp.MatchedBy = c.ID, sub.ID, gateway.MatchPCN
+			}
+			out = append(out, cp)
+		}
+		return out
+	}
+	ok(t, s.AddClaimPayments(ctx, rem2.ID, page(1, 2, 3)))
+	ok(t, s.AddClaimPayments(ctx, rem2.ID, page(4, 5, 6)))
+	inRange, err := s.ClaimPaymentsInRange(ctx, rem2.ID, 2, 4)
+	ok(t, err)
+	if len(inRange) != 3 || inRange[0].Seq != 2 || inRange[2].Seq != 4 || inRange[2].ClaimID != "" {
+		t.Fatalf("claim payments 2-4: %+v", inRange)
+	}
+	var got []int
+	for round := 0; round < 10; round++ {
+		refs, err := s.UnroutedClaimPayments(ctx, 2)
+		ok(t, err)
+		if len(refs) == 0 {
+			break
+		}
+		for _, r := range refs {
+			if r.RemittanceID != rem2.ID {
+				t.Fatalf("page %d: %+v", round, refs)
+			}
+			got = append(got, r.Seq)
+		}
+		if round == 1 {
+			ok(t, s.MatchClaimPayment(ctx, gateway.ManualMatch{RemittanceID: rem2.ID, Seq: 4, ClaimID: c.ID, SubmitterID: sub.ID}))
+		}
+		ok(t, s.MarkPaymentsRouted(ctx, refs))
+	}
+	// 4 was matched while the page [3 5] was being routed, so it comes after 5.
+	if !reflect.DeepEqual(got, []int{1, 2, 3, 5, 4, 6}) {
+		t.Fatalf("routed pages: %v, want 1 2 3 5 4 6 (each once)", got)
+	}
+
 	f2 := inboundFile(t, s, "SIMPAYER", gateway.Kind999, "999-r")
 	ack, err := s.RecordAcknowledgment(ctx, gateway.Acknowledgment{FileID: f2.ID, Kind: gateway.Kind999, PayerID: "SIMPAYER"})
 	ok(t, err)

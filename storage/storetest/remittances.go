@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"reflect"
 	"testing"
@@ -191,8 +192,13 @@ func testRemittanceClaimMoves(t *testing.T, s gateway.Store) {
 	// Lookups for matching.
 	found, err := s.ClaimsByIDs(ctx, []string{a.ID, "0000000000000000Z", b.ID})
 	ok(t, err)
-	if len(found) != 2 {
-		t.Fatalf("ClaimsByIDs %+v", found)
+	if len(found) != 2 || found[0].Encounter != nil || found[0].TotalCharge == 0 {
+		t.Fatalf("ClaimsByIDs (lean: no encounter) %+v", found)
+	}
+	encs, err := s.ClaimEncounters(ctx, []string{a.ID, "0000000000000000Z"})
+	ok(t, err)
+	if len(encs) != 1 || len(encs[a.ID]) == 0 || !json.Valid(encs[a.ID]) {
+		t.Fatalf("ClaimEncounters %q", encs)
 	}
 	byNum, err := s.ClaimsByPayerClaimNumber(ctx, "SIMPAYER", []string{"PA", "PB"})
 	ok(t, err)

@@ -70,6 +70,7 @@ func Run(t *testing.T, open func(t *testing.T) gateway.Store) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
 			t.Cleanup(func() {
+				checkIntegrity(t, s)
 				if err := s.Close(); err != nil {
 					t.Errorf("close: %v", err)
 				}
@@ -811,5 +812,28 @@ func testControlNumbersConcurrent(t *testing.T, s gateway.Store) {
 		if n != 1 || v < 1 || v > workers*each {
 			t.Fatalf("control number %d handed out %d times (range 1..%d)", v, n, workers*each)
 		}
+	}
+}
+
+// IntegrityChecker is implemented by stores that can report rows breaking references the
+// schema leaves unenforced (storage/sqlstore.Store.CheckIntegrity).
+type IntegrityChecker interface {
+	CheckIntegrity(ctx context.Context) ([]string, error)
+}
+
+// checkIntegrity fails the test when the store holds orphan rows after a scenario.
+func checkIntegrity(t *testing.T, s gateway.Store) {
+	t.Helper()
+	c, ok := s.(IntegrityChecker)
+	if !ok {
+		return
+	}
+	problems, err := c.CheckIntegrity(context.Background())
+	if err != nil {
+		t.Errorf("integrity check: %v", err)
+		return
+	}
+	for _, p := range problems {
+		t.Errorf("integrity: %s", p)
 	}
 }
