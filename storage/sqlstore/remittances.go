@@ -475,43 +475,9 @@ func inList(w *where, vals []string) string {
 	return "(" + strings.Join(ph, ", ") + ")"
 }
 
-// ClaimsByIDs implements gateway.RemitTx.
-func (t *tx) ClaimsByIDs(ctx context.Context, ids []string) ([]gateway.Claim, error) {
-	var out []gateway.Claim
-	arrays := t.bindsArrays()
-	chunk := remitIDChunk
-	if arrays {
-		chunk = remitIDArrayChunk
-	}
-	for len(ids) > 0 {
-		n := min(len(ids), chunk)
-		norm := make([]string, n)
-		for i, id := range ids[:n] {
-			norm[i] = gateway.NormalizeClaimID(id)
-		}
-		var cs []gateway.Claim
-		var err error
-		if arrays {
-			cs, err = t.queryClaims(ctx, `SELECT `+leanClaimCols+` FROM claims WHERE id = ANY($1::text[])`, norm)
-		} else {
-			var w where
-			cs, err = t.queryClaims(ctx, `SELECT `+leanClaimCols+` FROM claims WHERE id IN `+inList(&w, norm), w.args...)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("claims by id: %w", err)
-		}
-		out = append(out, cs...)
-		ids = ids[n:]
-	}
-	return out, nil
-}
-
-// leanClaimCols are claimCols without the encounter (scanned as nil).
-var leanClaimCols = strings.Replace(claimCols, "encounter,", "NULL,", 1)
-
-// ClaimEncounters implements gateway.RemitTx.
-func (t *tx) ClaimEncounters(ctx context.Context, ids []string) (map[string][]byte, error) {
-	out := make(map[string][]byte, len(ids))
+// queryByClaimIDs runs "SELECT cols FROM claims WHERE id ..." for the (normalised) ids, in
+// chunks: one array parameter on Postgres, an IN list on SQLite. scan reads each chunk's rows.
+func (t *tx) queryByClaimIDs(ctx context.Context, cols string, ids []string, scan func(Rows) error) error {
 	arrays := t.bindsArrays()
 	chunk := remitIDChunk
 	if arrays {
@@ -526,28 +492,65 @@ func (t *tx) ClaimEncounters(ctx context.Context, ids []string) (map[string][]by
 		var rows Rows
 		var err error
 		if arrays {
-			rows, err = t.q.Query(ctx, `SELECT id, encounter FROM claims WHERE id = ANY($1::text[])`, norm)
+			rows, err = t.q.Query(ctx, `SELECT `+cols+` FROM claims WHERE id = ANY($1::text[])`, norm)
 		} else {
 			var w where
-			rows, err = t.q.Query(ctx, `SELECT id, encounter FROM claims WHERE id IN `+inList(&w, norm), w.args...)
+			rows, err = t.q.Query(ctx, `SELECT `+cols+` FROM claims WHERE id IN `+inList(&w, norm), w.args...)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("claim encounters: %w", mapErr(t.d, err))
+			return mapErr(t.d, err)
 		}
+		err = scan(rows)
+		rows.Close()
+		if err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+// ClaimsByIDs implements gateway.RemitTx.
+func (t *tx) ClaimsByIDs(ctx context.Context, ids []string) ([]gateway.Claim, error) {
+	var out []gateway.Claim
+	err := t.queryByClaimIDs(ctx, leanClaimCols, ids, func(rows Rows) error {
+		for rows.Next() {
+			c, err := scanClaim(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, c)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claims by id: %w", err)
+	}
+	return out, nil
+}
+
+// leanClaimCols are claimCols without the encounter (scanned as nil).
+var leanClaimCols = strings.Replace(claimCols, "encounter,", "NULL,", 1)
+
+// ClaimEncounters implements gateway.RemitTx.
+func (t *tx) ClaimEncounters(ctx context.Context, ids []string) (map[string][]byte, error) {
+	out := make(map[string][]byte, len(ids))
+	err := t.queryByClaimIDs(ctx, "id, encounter", ids, func(rows Rows) error {
 		for rows.Next() {
 			var id string
 			var enc []byte
 			if err := rows.Scan(&id, &enc); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("claim encounters: %w", err)
+				return err
 			}
 			out[id] = enc
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("claim encounters: %w", err)
-		}
-		ids = ids[n:]
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim encounters: %w", err)
 	}
 	return out, nil
 }
