@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/claimgate/claimgate/internal/samples"
 )
 
 func addSampleSeeds(f *testing.F) {
@@ -16,11 +18,12 @@ func addSampleSeeds(f *testing.F) {
 	f.Add([]byte("text before ISA*00*x*00*x*ZZ*A*ZZ*B*1*1*^*00501*1*0*T*:~"))
 	dir := os.Getenv("CLAIMGATE_SAMPLES")
 	if dir == "" {
-		if wd, err := os.Getwd(); err == nil {
-			dir = filepath.Join(wd, "..", "..", "shared", "x12-samples")
-		}
+		dir = samples.Dir()
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, "*", "*"))
+	var files []string
+	if dir != "" {
+		files, _ = filepath.Glob(filepath.Join(dir, "*", "*"))
+	}
 	for _, p := range files {
 		if b, err := os.ReadFile(p); err == nil && len(b) < 64<<10 {
 			f.Add(b)

@@ -18,6 +18,7 @@ import (
 	"github.com/claimgate/claimgate/edi"
 	"github.com/claimgate/claimgate/edi/ta1"
 	"github.com/claimgate/claimgate/edi/x999"
+	"github.com/claimgate/claimgate/internal/samples"
 )
 
 // goldenTime is the interchange time of testdata/golden (see gateway/intake's golden test).
@@ -33,34 +34,18 @@ func ediRun(t *testing.T, stdin []byte, args ...string) cliResult {
 	return cliResult{code: code, stdout: stdout.String(), stderr: stderr.String()}
 }
 
-// ediRepoRoot is the directory holding go.mod.
+// ediRepoRoot is the directory holding go.mod (see samples.RepoRoot).
 func ediRepoRoot(t *testing.T) string {
 	t.Helper()
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the package directory")
-		}
-		dir = parent
-	}
-}
-
-// ediSamples returns ../shared/x12-samples, skipping the test when it is absent.
-func ediSamples(t *testing.T) string {
-	t.Helper()
-	dir := filepath.Join(ediRepoRoot(t), "..", "shared", "x12-samples")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("X12 samples not available: %v", err)
+	dir, ok := samples.RepoRoot()
+	if !ok {
+		t.Fatal("no go.mod above the package directory")
 	}
 	return dir
 }
+
+// ediSamples returns ../shared/x12-samples, skipping the test when it is absent.
+func ediSamples(t *testing.T) string { t.Helper(); return samples.Require(t) }
 
 func ediEncounters(t *testing.T) []string {
 	t.Helper()
@@ -815,23 +800,15 @@ func TestEdiValidateAck999(t *testing.T) {
 // passes, the merge of their problems) over arbitrary bytes: it must not panic, every set must
 // have its entry, and the result must encode as JSON.
 func FuzzEdiParse(f *testing.F) {
-	root := ""
-	if wd, err := filepath.Abs("."); err == nil {
-		for dir := wd; ; dir = filepath.Dir(dir) {
-			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-				root = dir
-				break
-			}
-			if filepath.Dir(dir) == dir {
-				break
-			}
-		}
-	}
+	root, _ := samples.RepoRoot()
 	golden, _ := filepath.Glob(filepath.Join(root, "testdata", "golden", "*.837"))
-	samples, _ := filepath.Glob(filepath.Join(root, "..", "shared", "x12-samples", "*", "*"))
+	var sampleFiles []string
+	if dir := samples.Dir(); dir != "" {
+		sampleFiles, _ = filepath.Glob(filepath.Join(dir, "*", "*"))
+	}
 	// A few small seeds of each kind: the package is large, so every execution is slow.
 	perFolder := map[string]int{}
-	for _, p := range append(golden, samples...) {
+	for _, p := range append(golden, sampleFiles...) {
 		folder := filepath.Base(filepath.Dir(p))
 		data, err := os.ReadFile(p)
 		if err != nil || len(data) > 8<<10 || perFolder[folder] >= 2 {
@@ -861,8 +838,7 @@ func FuzzEdiParse(f *testing.F) {
 // BenchmarkEdiParse parses a file of 156 835 interchanges, the full parse and the streaming
 // totals.
 func BenchmarkEdiParse(b *testing.B) {
-	dir := filepath.Join("..", "..", "..", "shared", "x12-samples", "835")
-	path := filepath.Join(dir, "tastypackets__profee-multiple.edi")
+	path := filepath.Join(samples.Require(b, "835"), "tastypackets__profee-multiple.edi")
 	data, err := os.ReadFile(path)
 	if err != nil {
 		b.Skipf("sample not available: %v", err)

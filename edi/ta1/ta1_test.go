@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/claimgate/claimgate/edi"
+	"github.com/claimgate/claimgate/internal/samples"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -276,41 +277,9 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 }
 
-func repoRoot() (string, bool) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", false
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, true
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", false
-		}
-		dir = parent
-	}
-}
+func fuzzSamples() (string, bool) { d := samples.Dir(); return d, d != "" }
 
-func fuzzSamples() (string, bool) {
-	root, ok := repoRoot()
-	if !ok {
-		return "", false
-	}
-	s := filepath.Join(root, "..", "shared", "x12-samples")
-	_, err := os.Stat(s)
-	return s, err == nil
-}
-
-func samplesDir(t *testing.T) string {
-	t.Helper()
-	s, ok := fuzzSamples()
-	if !ok {
-		t.Skip("sample files not found at ../shared/x12-samples")
-	}
-	return s
-}
+func samplesDir(t *testing.T) string { t.Helper(); return samples.Require(t) }
 
 func TestAcknowledgeAll(t *testing.T) {
 	second := strings.Replace(isa, "000000042", "000000043", 1)

@@ -5,46 +5,16 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	x12samples "github.com/claimgate/claimgate/internal/samples"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
-func repoRoot() (string, bool) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", false
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, true
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", false
-		}
-		dir = parent
-	}
-}
-
 // samples returns ../shared/x12-samples/<sub> relative to the repository root.
-func samples(sub string) (string, bool) {
-	root, ok := repoRoot()
-	if !ok {
-		return "", false
-	}
-	s := filepath.Join(root, "..", "shared", "x12-samples", sub)
-	_, err := os.Stat(s)
-	return s, err == nil
-}
+func samples(sub string) (string, bool) { d := x12samples.Dir(sub); return d, d != "" }
 
-func samplesDir(t testing.TB, sub string) string {
-	t.Helper()
-	s, ok := samples(sub)
-	if !ok {
-		t.Skipf("sample files not found at ../shared/x12-samples/%s", sub)
-	}
-	return s
-}
+func samplesDir(t testing.TB, sub string) string { t.Helper(); return x12samples.Require(t, sub) }
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()

@@ -7,12 +7,14 @@ import (
 	"testing"
 
 	"github.com/claimgate/claimgate/edi"
+	"github.com/claimgate/claimgate/internal/samples"
 )
 
 // FuzzRead837 feeds arbitrary bytes to the 837 reader: it must never panic, must return every
 // claim it started, and every problem it reports must carry a code and a message.
 func FuzzRead837(f *testing.F) {
-	if files, err := filepath.Glob(filepath.Join(samplesDirOrEmpty(), "837*", "*")); err == nil {
+	if dir := samples.Dir(); dir != "" {
+		files, _ := filepath.Glob(filepath.Join(dir, "837*", "*"))
 		for _, name := range files {
 			b, err := os.ReadFile(name)
 			if err == nil && len(b) < 64<<10 {
@@ -49,22 +51,4 @@ func FuzzRead837(f *testing.F) {
 			}
 		}
 	})
-}
-
-// samplesDirOrEmpty is samplesDir for the fuzz seed function, which must not skip.
-func samplesDirOrEmpty() string {
-	dir, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "x12-samples")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/claimgate/claimgate/edi"
+	"github.com/claimgate/claimgate/internal/samples"
 )
 
 // FuzzRead999 feeds arbitrary bytes to Read; it must never panic, every problem must carry a
@@ -76,25 +77,7 @@ func FuzzRead999(f *testing.F) {
 	})
 }
 
-func fuzzSamples() (string, bool) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", false
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", false
-		}
-		dir = parent
-	}
-	s := filepath.Join(dir, "..", "shared", "x12-samples", "999")
-	_, err = os.Stat(s)
-	return s, err == nil
-}
+func fuzzSamples() (string, bool) { d := samples.Dir("999"); return d, d != "" }
 
 func BenchmarkRead999(b *testing.B) {
 	// A 999 with 500 rejected sets, each with a segment and an element error.

@@ -22,6 +22,7 @@ import (
 	"github.com/claimgate/claimgate/gateway"
 	"github.com/claimgate/claimgate/gateway/acks"
 	"github.com/claimgate/claimgate/gateway/intake"
+	"github.com/claimgate/claimgate/internal/samples"
 	"github.com/claimgate/claimgate/storage/postgres"
 	"github.com/claimgate/claimgate/storage/sqlite"
 	"github.com/claimgate/claimgate/storage/storetest"
@@ -93,21 +94,14 @@ func must(t testing.TB, err error) {
 	}
 }
 
-// repoRoot walks up from the package directory to the directory holding go.mod.
+// repoRoot is the directory holding go.mod (see samples.RepoRoot).
 func repoRoot(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	must(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the package directory")
-		}
-		dir = parent
+	dir, ok := samples.RepoRoot()
+	if !ok {
+		t.Fatal("go.mod not found above the package directory")
 	}
+	return dir
 }
 
 // encounter loads a sample encounter of testdata/encounters.

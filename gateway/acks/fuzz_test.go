@@ -10,6 +10,7 @@ import (
 	"github.com/claimgate/claimgate/edi/x277"
 	"github.com/claimgate/claimgate/edi/x999"
 	"github.com/claimgate/claimgate/gateway"
+	"github.com/claimgate/claimgate/internal/samples"
 )
 
 // FuzzIngest feeds arbitrary bytes to ingestion as a TA1, 999 or 277CA file, against a store
@@ -23,12 +24,11 @@ func FuzzIngest(f *testing.F) {
 			Position: 9, LoopID: "2010BA", Code: "8", Elements: []x999.ElementError{{Position: x999.Position{Element: 9}, Code: "7", BadValue: "X"}}}}}}}))
 	f.Add(uint8(1), write277(f, 2, batch277("1", x277.AcceptedClaim(patient, "ABC", "PCN", 100, "2026-11-02"))))
 	f.Add(uint8(2), writeTA1(f, 3, ta1.Ack{ControlNumber: "000000001", Date: "261120", Time: "0900", Code: "R", Note: "006"}))
-	if dir, err := os.Getwd(); err == nil {
-		samples := filepath.Join(dir, "..", "..", "..", "shared", "x12-samples")
-		for i, sub := range []string{"999", "277CA"} {
-			entries, _ := os.ReadDir(filepath.Join(samples, sub))
+	for i, sub := range []string{"999", "277CA"} {
+		if dir := samples.Dir(sub); dir != "" {
+			entries, _ := os.ReadDir(dir)
 			for _, e := range entries {
-				if b, err := os.ReadFile(filepath.Join(samples, sub, e.Name())); err == nil {
+				if b, err := os.ReadFile(filepath.Join(dir, e.Name())); err == nil {
 					f.Add(uint8(i), b)
 				}
 			}

@@ -13,17 +13,11 @@ import (
 	"github.com/claimgate/claimgate/edi/x277"
 	"github.com/claimgate/claimgate/edi/x999"
 	"github.com/claimgate/claimgate/gateway"
+	"github.com/claimgate/claimgate/internal/samples"
 )
 
 // samplesDir is ../shared/x12-samples next to the repository; tests skip without it.
-func samplesDir(t *testing.T) string {
-	t.Helper()
-	dir := filepath.Join(repoRoot(t), "..", "shared", "x12-samples")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("sample X12 files not found at %s: %v", dir, err)
-	}
-	return dir
-}
+func samplesDir(t *testing.T) string { t.Helper(); return samples.Require(t) }
 
 // expectedUnits counts what a file holds as the readers see it: the acknowledgment units and
 // how many of them (or of their parts) cannot match a store whose only batch is ISA13/GS06 1.

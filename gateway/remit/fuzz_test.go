@@ -12,33 +12,9 @@ import (
 	"github.com/claimgate/claimgate/edi"
 	"github.com/claimgate/claimgate/edi/x835"
 	"github.com/claimgate/claimgate/gateway"
+	"github.com/claimgate/claimgate/internal/samples"
 	"github.com/claimgate/claimgate/storage/sqlite"
 )
-
-// sampleDir returns ../shared/x12-samples/835 relative to the repository root, or "" when
-// absent.
-func sampleDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-	d := filepath.Join(dir, "..", "shared", "x12-samples", "835")
-	if _, err := os.Stat(d); err != nil {
-		return ""
-	}
-	return d
-}
 
 // TestPostNeverFails posts every 835 sample and a few hundred mutations of generated 835s (the
 // store-backed counterpart of FuzzClaimPath, which a coverage-instrumented SQLite makes too slow
@@ -55,7 +31,7 @@ func TestPostNeverFails(t *testing.T) {
 	}
 	var inputs [][]byte
 	inputs = append(inputs, seeds...)
-	inputs = append(inputs, samples(t)...)
+	inputs = append(inputs, sample835s(t)...)
 	rng := rand.New(rand.NewPCG(7, 835))
 	for i := 0; i < 300; i++ {
 		b := append([]byte(nil), seeds[i%len(seeds)]...)
@@ -109,9 +85,9 @@ func checkPost(t *testing.T, e *env, i int, data []byte) {
 	}
 }
 
-// samples reads the 835 samples (none when the folder is absent).
-func samples(t testing.TB) [][]byte {
-	dir := sampleDir(t)
+// sample835s reads the 835 samples (none when the folder is absent).
+func sample835s(t testing.TB) [][]byte {
+	dir := samples.Dir("835")
 	if dir == "" {
 		return nil
 	}
@@ -136,7 +112,7 @@ func FuzzClaimPath(f *testing.F) {
 	p := clp("01ABCDEFGH1234567", "1", 15000, 12000, 0, "PCN-F", cas("CO", "45", 3000))
 	p.Lines = []x835.ServiceLine{svc("99214", "01ABCDEFGH1234567-1", "2026-11-02", 15000, 12000, cas("CO", "45", 3000))}
 	f.Add(e.x12(remittance("TRN-F1", []*x835.ClaimPayment{p}, x835.ProviderAdjustmentItem{Reason: "WO", Amount: 100})))
-	for _, b := range samples(f) {
+	for _, b := range sample835s(f) {
 		f.Add(b)
 	}
 	poster, err := New(Config{Store: nopStore{}})

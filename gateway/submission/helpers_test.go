@@ -11,7 +11,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -23,6 +22,7 @@ import (
 	"github.com/claimgate/claimgate/edi/x837"
 	"github.com/claimgate/claimgate/gateway"
 	"github.com/claimgate/claimgate/gateway/submission"
+	"github.com/claimgate/claimgate/internal/samples"
 	"github.com/claimgate/claimgate/payers"
 	"github.com/claimgate/claimgate/payers/sftpd"
 	"github.com/claimgate/claimgate/storage/postgres"
@@ -255,21 +255,14 @@ func newService(t testing.TB, store gateway.Store, p payers.Payer, mod func(*sub
 	return s
 }
 
-// repoRoot walks up from the package directory to go.mod.
+// repoRoot is the directory holding go.mod (see samples.RepoRoot).
 func repoRoot(t testing.TB) string {
 	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	dir := filepath.Dir(file)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = parent
+	dir, ok := samples.RepoRoot()
+	if !ok {
+		t.Fatal("go.mod not found")
 	}
+	return dir
 }
 
 // encounters returns the valid professional and institutional encounters of testdata.

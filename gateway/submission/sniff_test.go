@@ -9,6 +9,7 @@ import (
 
 	"github.com/claimgate/claimgate/gateway"
 	"github.com/claimgate/claimgate/gateway/submission"
+	"github.com/claimgate/claimgate/internal/samples"
 )
 
 // isa is a fixed-width ISA segment with * : ^ ~ delimiters.
@@ -77,14 +78,7 @@ func TestSniff(t *testing.T) {
 }
 
 // samplesDir finds ../shared/x12-samples next to the repository, or skips.
-func samplesDir(t testing.TB) string {
-	t.Helper()
-	dir := filepath.Join(repoRoot(t), "..", "shared", "x12-samples")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("x12 samples not found at %s", dir)
-	}
-	return dir
-}
+func samplesDir(t testing.TB) string { t.Helper(); return samples.Require(t) }
 
 // TestSniffSamples runs Sniff over the shared real-world samples: response files are
 // recognised as their kind (a few samples are broken on purpose, so most, not all), and
@@ -132,7 +126,10 @@ func FuzzSniff(f *testing.F) {
 	f.Add(ta1())
 	f.Add([]byte("ISA*"))
 	for _, sub := range []string{"999", "277CA", "835"} {
-		dir := filepath.Join("..", "..", "..", "shared", "x12-samples", sub)
+		dir := samples.Dir(sub)
+		if dir == "" {
+			continue
+		}
 		ents, _ := os.ReadDir(dir)
 		for i, e := range ents {
 			if i >= 3 {
