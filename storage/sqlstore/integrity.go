@@ -20,6 +20,8 @@ var integrityChecks = []struct{ name, query string }{
  WHERE NOT EXISTS (SELECT 1 FROM claim_payments cp WHERE cp.remittance_id = a.remittance_id AND cp.seq = a.claim_seq)`},
 	{"remarks of no claim payment", `SELECT COUNT(*) FROM remit_remarks m
  WHERE NOT EXISTS (SELECT 1 FROM claim_payments cp WHERE cp.remittance_id = m.remittance_id AND cp.seq = m.claim_seq)`},
+	{"webhook deliveries of no claim", `SELECT COUNT(*) FROM webhook_outbox w
+ WHERE w.claim_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.id = w.claim_id)`},
 	{"claims whose last event is missing", `SELECT COUNT(*) FROM claims c WHERE c.last_event_seq > 0
  AND NOT EXISTS (SELECT 1 FROM claim_events e WHERE e.claim_id = c.id AND e.seq = c.last_event_seq)`},
 }

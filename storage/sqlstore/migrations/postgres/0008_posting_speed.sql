@@ -8,8 +8,11 @@
 --    for payments, an existence check for manual matches), and claims are never deleted. The
 --    contract suite checks that no orphan rows exist after every scenario
 --    (storetest.checkIntegrity).
+--    The same holds for webhook_outbox.claim_id, written by the claim_events trigger below
+--    (one delivery per event of a submitter with a webhook endpoint) with the event's claim id.
 ALTER TABLE claim_payments DROP CONSTRAINT IF EXISTS claim_payments_claim_id_fkey;
 ALTER TABLE claim_events DROP CONSTRAINT IF EXISTS claim_events_claim_id_fkey;
+ALTER TABLE webhook_outbox DROP CONSTRAINT IF EXISTS webhook_outbox_claim_id_fkey;
 
 -- 2. Listing claims is always per submitter (claims_submitter_idx) or per batch; the index over
 --    every claim by creation time only cost an entry on every claim update.
