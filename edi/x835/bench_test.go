@@ -2,6 +2,7 @@ package x835
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"runtime"
 	"sync"
@@ -94,6 +95,34 @@ func TestGenerated(t *testing.T) {
 // bareSplitter is the baseline for BenchmarkTotals: it only splits segments with
 // bytes.IndexByte and sums CLP03, CLP04 and the PLB amounts. It knows nothing of delimiters
 // declared in the ISA, envelopes, white space or sets.
+// bareStreamingSplitter is bareSplitter reading r through a 64 KiB buffer, as a streaming
+// reader must (the Scanner's default buffer size): whole segments are summed, a segment cut
+// by the end of the buffer is moved to its front before the next read.
+func bareStreamingSplitter(r io.Reader) (charged, paid, plb edi.Amount, claims int) {
+	buf := make([]byte, 64<<10)
+	start, end := 0, 0
+	for {
+		if start > 0 {
+			end = copy(buf, buf[start:end])
+			start = 0
+		}
+		n, err := r.Read(buf[end:])
+		end += n
+		last := bytes.LastIndexByte(buf[:end], '~')
+		if err != nil {
+			last = end - 1 // the rest, terminated or not
+		}
+		if last >= 0 {
+			c, p, l, k := bareSplitter(buf[:last+1])
+			charged, paid, plb, claims = charged+c, paid+p, plb+l, claims+k
+			start = last + 1
+		}
+		if err != nil {
+			return charged, paid, plb, claims
+		}
+	}
+}
+
 func bareSplitter(data []byte) (charged, paid, plb edi.Amount, claims int) {
 	for len(data) > 0 {
 		i := bytes.IndexByte(data, '~')
@@ -177,6 +206,44 @@ func BenchmarkTotals(b *testing.B) {
 			b.Fatalf("ReadTotals: %v (%d sets)", err, sets)
 		}
 	})
+}
+
+// BenchmarkTotalsVsSplitter runs the bare splitter (on the bytes in memory, and streaming
+// through a 64 KiB buffer) and ReadTotals (streaming, as `edi parse --totals` reads a file)
+// over the same bytes in every iteration, one after the other, and reports the ratios of their
+// times: the figure the issue bounds (at most 2.5x, aim 1.5x), steady on a busy machine where
+// the benchmarks above, run minutes apart, can meet different loads.
+func BenchmarkTotalsVsSplitter(b *testing.B) {
+	data := benchInput(b)
+	want := newGenReader(benchSize).expected()
+	var bare, streaming, totals time.Duration
+	for b.Loop() {
+		start := time.Now()
+		charged, paid, plb, claims := bareSplitter(data)
+		split := time.Now()
+		scharged, spaid, splb, sclaims := bareStreamingSplitter(bytes.NewReader(data))
+		mid := time.Now()
+		if sclaims != claims || scharged != charged || spaid != paid || splb != plb {
+			b.Fatalf("streaming splitter: %d claims %s %s %s, in memory %d %s %s %s", sclaims, scharged, spaid, splb,
+				claims, charged, paid, plb)
+		}
+		err := ReadTotals(bytes.NewReader(data), func(_ TransactionInfo, t Totals) error {
+			if t != want {
+				return fmt.Errorf("totals %+v, want %+v", t, want)
+			}
+			return nil
+		})
+		end := time.Now()
+		if err != nil || claims == 0 {
+			b.Fatalf("ReadTotals: %v (%d claims split)", err, claims)
+		}
+		bare += split.Sub(start)
+		streaming += mid.Sub(split)
+		totals += end.Sub(mid)
+	}
+	b.ReportMetric(float64(totals)/float64(bare), "totals/splitter")
+	b.ReportMetric(float64(totals)/float64(streaming), "totals/streaming-splitter")
+	b.ReportMetric(float64(len(data))*float64(b.N)/totals.Seconds()/1e6, "totals-MB/s")
 }
 
 // BenchmarkReadModel reads the full model, streaming the claims.
