@@ -18,6 +18,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/claimgate/claimgate/gateway/webhooks"
 	"github.com/claimgate/claimgate/payers"
 )
 
@@ -38,6 +39,7 @@ type config struct {
 	Payers    []payers.Payer  `yaml:"payers"`
 	Codes     codesConfig     `yaml:"codes"` // code lists and denial category/queue overrides (denials.go)
 	Staleness stalenessConfig `yaml:"staleness"`
+	Webhooks  webhooksConfig  `yaml:"webhooks"`
 
 	// source is the file the configuration was read from; "" when only defaults and the
 	// environment were used.
@@ -63,6 +65,14 @@ type submitterConfig struct {
 type stalenessConfig struct {
 	After999   time.Duration `yaml:"after_999"`   // submitted without a 999
 	After277CA time.Duration `yaml:"after_277ca"` // accepted by a 999 without a 277CA
+}
+
+// webhooksConfig tunes the webhook delivery worker (gateway/webhooks).
+type webhooksConfig struct {
+	Concurrency int           `yaml:"concurrency"` // deliveries in flight at once, per replica
+	Timeout     time.Duration `yaml:"timeout"`     // one attempt, redirects included
+	RetryFor    time.Duration `yaml:"retry_for"`   // a failing delivery is retried this long from its first attempt
+	Retention   time.Duration `yaml:"retention"`   // finished deliveries stay listed this long; negative: forever
 }
 
 type databaseConfig struct {
@@ -106,6 +116,8 @@ func defaultConfig() config {
 		},
 		Log:  logConfig{Format: "json", Level: "info"},
 		Jobs: jobsConfig{Workers: 4, Lease: 30 * time.Second, PollInterval: time.Second, ShutdownTimeout: 15 * time.Second},
+		Webhooks: webhooksConfig{Concurrency: webhooks.DefaultConcurrency, Timeout: webhooks.DefaultTimeout,
+			RetryFor: webhooks.DefaultRetryFor, Retention: webhooks.DefaultRetention},
 	}
 }
 
@@ -443,6 +455,19 @@ func (c *config) validate() []string {
 	}
 	if c.Jobs.ShutdownTimeout <= 0 {
 		add("jobs.shutdown_timeout", "must be positive, such as 15s")
+	}
+
+	if c.Webhooks.Concurrency < 1 || c.Webhooks.Concurrency > 256 {
+		add("webhooks.concurrency", "%d must be between 1 and 256", c.Webhooks.Concurrency)
+	}
+	if c.Webhooks.Timeout < time.Second || c.Webhooks.Timeout > 5*time.Minute {
+		add("webhooks.timeout", "must be between 1s and 5m, such as 10s")
+	}
+	if c.Webhooks.RetryFor < time.Minute {
+		add("webhooks.retry_for", "must be at least 1m, such as 24h")
+	}
+	if c.Webhooks.Retention == 0 {
+		add("webhooks.retention", "must not be zero: a duration such as 720h, or negative to keep deliveries forever")
 	}
 
 	problems = append(problems, c.Codes.validate()...)

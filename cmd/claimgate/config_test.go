@@ -133,7 +133,7 @@ payers:` + validPayerYAML),
 			name: "unknown keys are errors, with their line and the known keys",
 			yaml: ptr("databse: {url: x}\nhttp:\n  adr: 127.0.0.1:1\n"),
 			want: []string{
-				`FILE:1: unknown key "databse" (known keys here: codes, database, http, jobs, log, payers, staleness, submitter)`,
+				`FILE:1: unknown key "databse" (known keys here: codes, database, http, jobs, log, payers, staleness, submitter, webhooks)`,
 				`FILE:3: unknown key "adr" (known keys here: addr, idle_timeout, max_body_bytes, read_header_timeout, read_timeout, shutdown_timeout, write_timeout)`,
 			},
 		},
@@ -210,6 +210,16 @@ payers:` + validPayerYAML + `
 				"payers[1].sftp.addr: missing",
 				`payers[1].sftp.after_download: "archive" must be delete, move or keep`,
 				`payers[1].id: "simpayer" is already the id of payers[0]`,
+			},
+		},
+		{
+			name: "webhook worker settings",
+			yaml: ptr("webhooks: {concurrency: 0, timeout: 10m, retry_for: 30s, retention: 0s}\n"),
+			want: []string{
+				"webhooks.concurrency: 0 must be between 1 and 256",
+				"webhooks.timeout: must be between 1s and 5m, such as 10s",
+				"webhooks.retry_for: must be at least 1m, such as 24h",
+				"webhooks.retention: must not be zero: a duration such as 720h, or negative to keep deliveries forever",
 			},
 		},
 		{
@@ -304,6 +314,28 @@ func TestExampleConfigIsValid(t *testing.T) {
 	}
 	if len(cfg.Payers) == 0 || cfg.Submitter.ID == "" {
 		t.Errorf("the example should show a submitter and a payer: %+v", cfg)
+	}
+	// Its webhook section shows the defaults.
+	if d := defaultConfig().Webhooks; cfg.Webhooks != d {
+		t.Errorf("example webhooks %+v, defaults %+v", cfg.Webhooks, d)
+	}
+}
+
+func TestWebhookSettingsReachTheWorker(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cg.yaml")
+	if err := os.WriteFile(path, []byte("webhooks: {concurrency: 3, timeout: 5s, retry_for: 2h, retention: -1s}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := loadConfig(&globalFlags{configPath: path}, mapGetenv(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := webhooksConfig{Concurrency: 3, Timeout: 5 * time.Second, RetryFor: 2 * time.Hour, Retention: -time.Second}
+	if cfg.Webhooks != want {
+		t.Errorf("webhooks %+v, want %+v", cfg.Webhooks, want)
+	}
+	if _, err := newWebhookWorker(nil, cfg.Webhooks, nil, nil); err == nil {
+		t.Error("a worker without a store should be refused")
 	}
 }
 

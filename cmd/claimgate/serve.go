@@ -227,7 +227,7 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger) error {
 	}
 	// Webhook delivery (gateway/webhooks): its own loop over the store's outbox, stopped with
 	// the job runner.
-	hooks, err := newWebhookWorker(store, logger, m.registry)
+	hooks, err := newWebhookWorker(store, cfg.Webhooks, logger, m.registry)
 	if err != nil {
 		return err
 	}
