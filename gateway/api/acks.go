@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -122,18 +121,15 @@ func (a *API) listUnmatchedAcks(w http.ResponseWriter, r *http.Request) {
 		}
 		f.Kind = k
 	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > MaxPageSize {
-			a.problem(w, r, problemQuery("limit must be a whole number from 1 to "+strconv.Itoa(MaxPageSize)+"."))
-			return
-		}
-		f.Limit = n
+	limit, ok := a.pageLimit(w, r, q)
+	if !ok {
+		return
 	}
+	f.Limit = limit
 	if v := q.Get("cursor"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 1 {
-			a.problem(w, r, problemQuery("cursor is not one this API returned; pass next_cursor from the previous page unchanged."))
+			a.problem(w, r, badCursor())
 			return
 		}
 		f.BeforeID = n
@@ -146,14 +142,7 @@ func (a *API) listUnmatchedAcks(w http.ResponseWriter, r *http.Request) {
 	out := unmatchedPage{Unmatched: list}
 	if len(list) == f.Limit {
 		out.NextCursor = strconv.FormatInt(list[len(list)-1].ID, 10)
-		next := url.Values{}
-		for _, name := range []string{"payer", "kind", "limit"} {
-			if v := q.Get(name); v != "" {
-				next.Set(name, v)
-			}
-		}
-		next.Set("cursor", out.NextCursor)
-		out.Links.Next = "/v1/acknowledgments/unmatched?" + next.Encode()
+		out.Links.Next = nextPage("/v1/acknowledgments/unmatched", q, []string{"payer", "kind", "limit"}, out.NextCursor)
 	}
 	a.writeJSON(w, r, http.StatusOK, out)
 }
@@ -221,25 +210,20 @@ func (a *API) listClaimsOrStale(w http.ResponseWriter, r *http.Request, p princi
 		}
 		f.PayerID = v
 	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > MaxPageSize {
-			a.problem(w, r, problemQuery("limit must be a whole number from 1 to "+strconv.Itoa(MaxPageSize)+"."))
-			return
-		}
-		f.Limit = n
+	limit, ok := a.pageLimit(w, r, q)
+	if !ok {
+		return
 	}
-	if v := q.Get("cursor"); v != "" {
-		if !cursorRe.MatchString(v) {
-			a.problem(w, r, problemQuery("cursor is not one this API returned; pass next_cursor from the previous page unchanged."))
-			return
-		}
-		f.Cursor = v
+	f.Limit = limit
+	cursor, ok := a.pageCursor(w, r, q)
+	if !ok {
+		return
 	}
+	f.Cursor = cursor
 	page, err := acks.StaleClaims(r.Context(), a.store, acks.Staleness{}, a.now(), f)
 	if err != nil {
 		if errors.Is(err, gateway.ErrInvalid) {
-			a.problem(w, r, problemQuery("cursor is not one this API returned; pass next_cursor from the previous page unchanged."))
+			a.problem(w, r, badCursor())
 			return
 		}
 		a.fail(w, r, "listing stale claims", err)
@@ -250,14 +234,7 @@ func (a *API) listClaimsOrStale(w http.ResponseWriter, r *http.Request, p princi
 		out.Claims[i] = staleClaimView{claimView: viewOf(sc.Claim), WaitingFor: sc.WaitingFor, Since: sc.Since}
 	}
 	if page.Next != "" {
-		next := url.Values{}
-		for _, name := range []string{"stale", "payer", "limit"} {
-			if v := q.Get(name); v != "" {
-				next.Set(name, v)
-			}
-		}
-		next.Set("cursor", page.Next)
-		out.Links.Next = "/v1/claims?" + next.Encode()
+		out.Links.Next = nextPage("/v1/claims", q, []string{"stale", "payer", "limit"}, page.Next)
 	}
 	a.writeJSON(w, r, http.StatusOK, out)
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strconv"
 	"time"
@@ -202,25 +201,20 @@ func (a *API) listClaims(w http.ResponseWriter, r *http.Request, p principal) {
 		}
 		f.Since = t
 	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > MaxPageSize {
-			a.problem(w, r, problemQuery("limit must be a whole number from 1 to "+strconv.Itoa(MaxPageSize)+"."))
-			return
-		}
-		f.Limit = n
+	limit, ok := a.pageLimit(w, r, q)
+	if !ok {
+		return
 	}
-	if v := q.Get("cursor"); v != "" {
-		if !cursorRe.MatchString(v) {
-			a.problem(w, r, problemQuery("cursor is not one this API returned; pass next_cursor from the previous page unchanged."))
-			return
-		}
-		f.Cursor = v
+	f.Limit = limit
+	cursor, ok := a.pageCursor(w, r, q)
+	if !ok {
+		return
 	}
+	f.Cursor = cursor
 	page, err := a.store.ListClaims(r.Context(), f)
 	if err != nil {
 		if errors.Is(err, gateway.ErrInvalid) {
-			a.problem(w, r, problemQuery("cursor is not one this API returned; pass next_cursor from the previous page unchanged."))
+			a.problem(w, r, badCursor())
 			return
 		}
 		a.fail(w, r, "listing claims", err)
@@ -231,14 +225,7 @@ func (a *API) listClaims(w http.ResponseWriter, r *http.Request, p principal) {
 		out.Claims[i] = viewOf(c)
 	}
 	if page.Next != "" {
-		next := url.Values{}
-		for _, name := range []string{"status", "payer", "since", "limit"} {
-			if v := q.Get(name); v != "" {
-				next.Set(name, v)
-			}
-		}
-		next.Set("cursor", page.Next)
-		out.Links.Next = "/v1/claims?" + next.Encode()
+		out.Links.Next = nextPage("/v1/claims", q, []string{"status", "payer", "since", "limit"}, page.Next)
 	}
 	a.writeJSON(w, r, http.StatusOK, out)
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/url"
 	"regexp"
 	"sort"
 	"strconv"
@@ -130,26 +129,20 @@ func (a *API) listDenials(w http.ResponseWriter, r *http.Request, scope int64) {
 		}
 		f.ClaimID = id
 	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > MaxPageSize {
-			a.problem(w, r, problemQuery("limit must be a whole number from 1 to "+strconv.Itoa(MaxPageSize)+"."))
-			return
-		}
-		f.Limit = n
+	limit, ok := a.pageLimit(w, r, q)
+	if !ok {
+		return
 	}
-	badCursor := problemQuery("cursor is not one this API returned; pass next_cursor from the previous page unchanged.")
-	if v := q.Get("cursor"); v != "" {
-		if !cursorRe.MatchString(v) {
-			a.problem(w, r, badCursor)
-			return
-		}
-		f.Cursor = v
+	f.Limit = limit
+	cursor, ok := a.pageCursor(w, r, q)
+	if !ok {
+		return
 	}
+	f.Cursor = cursor
 	page, err := a.store.ListDenials(r.Context(), f)
 	if err != nil {
 		if errors.Is(err, gateway.ErrInvalid) {
-			a.problem(w, r, badCursor)
+			a.problem(w, r, badCursor())
 			return
 		}
 		a.fail(w, r, "listing denials", err)
@@ -160,17 +153,7 @@ func (a *API) listDenials(w http.ResponseWriter, r *http.Request, scope int64) {
 		out.Denials[i] = denialViewOf(d)
 	}
 	if page.Next != "" {
-		next := url.Values{}
-		for _, name := range names[:len(names)-2] {
-			if v := q.Get(name); v != "" {
-				next.Set(name, v)
-			}
-		}
-		if v := q.Get("limit"); v != "" {
-			next.Set("limit", v)
-		}
-		next.Set("cursor", page.Next)
-		out.Links.Next = "/v1/denials?" + next.Encode()
+		out.Links.Next = nextPage("/v1/denials", q, names, page.Next) // its cursor is replaced
 	}
 	a.writeJSON(w, r, http.StatusOK, out)
 }

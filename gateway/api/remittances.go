@@ -150,12 +150,11 @@ func (h *remitHandlers) list(w http.ResponseWriter, r *http.Request, p principal
 			return
 		}
 	}
-	if s := q.Get("limit"); s != "" {
-		if f.Limit, err = strconv.Atoi(s); err != nil || f.Limit < 1 || f.Limit > 1000 {
-			h.a.problem(w, r, problemQuery("limit must be between 1 and 1000"))
-			return
-		}
+	limit, ok := h.a.pageLimit(w, r, q)
+	if !ok {
+		return
 	}
+	f.Limit = limit
 	if !p.operator {
 		f.SubmitterID = p.submitter.ID
 	}

@@ -3,7 +3,6 @@ package api
 import (
 	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -81,25 +80,20 @@ func (a *API) listWebhookDeliveries(w http.ResponseWriter, r *http.Request, p pr
 		}
 		f.ClaimID = id
 	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > MaxPageSize {
-			a.problem(w, r, problemQuery("limit must be a whole number from 1 to "+strconv.Itoa(MaxPageSize)+"."))
-			return
-		}
-		f.Limit = n
+	limit, ok := a.pageLimit(w, r, q)
+	if !ok {
+		return
 	}
-	if v := q.Get("cursor"); v != "" {
-		if !cursorRe.MatchString(v) {
-			a.problem(w, r, problemQuery("cursor is not one this API returned; pass next_cursor from the previous page unchanged."))
-			return
-		}
-		f.Cursor = v
+	f.Limit = limit
+	cursor, ok := a.pageCursor(w, r, q)
+	if !ok {
+		return
 	}
+	f.Cursor = cursor
 	page, err := a.store.ListWebhookDeliveries(r.Context(), f)
 	if err != nil {
 		if errors.Is(err, gateway.ErrInvalid) {
-			a.problem(w, r, problemQuery("cursor is not one this API returned; pass next_cursor from the previous page unchanged."))
+			a.problem(w, r, badCursor())
 			return
 		}
 		a.fail(w, r, "listing webhook deliveries", err)
@@ -110,14 +104,7 @@ func (a *API) listWebhookDeliveries(w http.ResponseWriter, r *http.Request, p pr
 		out.Deliveries[i] = deliveryViewOf(d)
 	}
 	if page.Next != "" {
-		next := url.Values{}
-		for _, name := range []string{"state", "event", "claim", "limit"} {
-			if v := q.Get(name); v != "" {
-				next.Set(name, v)
-			}
-		}
-		next.Set("cursor", page.Next)
-		out.Links.Next = "/v1/webhooks/deliveries?" + next.Encode()
+		out.Links.Next = nextPage("/v1/webhooks/deliveries", q, []string{"state", "event", "claim", "limit"}, page.Next)
 	}
 	a.writeJSON(w, r, http.StatusOK, out)
 }

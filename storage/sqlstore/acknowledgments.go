@@ -117,20 +117,9 @@ func (t *tx) ListAcknowledgments(ctx context.Context, f gateway.AckFilter) ([]ga
 	}
 	q := `SELECT ` + ackCols + ` FROM acknowledgments` + w.sql() + ` ORDER BY id DESC LIMIT ` + w.arg(limitOf(f.Limit))
 	rows, err := t.q.Query(ctx, q, w.args...)
+	out, err := collectRows(rows, err, scanAck)
 	if err != nil {
-		return nil, fmt.Errorf("list acknowledgments: %w", err)
-	}
-	defer rows.Close()
-	out := []gateway.Acknowledgment{}
-	for rows.Next() {
-		a, err := scanAck(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list acknowledgments: %w", err)
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list acknowledgments: %w", err)
+		return nil, fmt.Errorf("list acknowledgments: %w", mapErr(t.d, err))
 	}
 	return out, nil
 }
@@ -286,20 +275,9 @@ func (t *tx) ListUnmatchedAcknowledgments(ctx context.Context, f gateway.Unmatch
 	}
 	q := `SELECT ` + unmatchedCols + ` FROM unmatched_acknowledgments` + w.sql() + ` ORDER BY id DESC LIMIT ` + w.arg(limitOf(f.Limit))
 	rows, err := t.q.Query(ctx, q, w.args...)
+	out, err := collectRows(rows, err, scanUnmatched)
 	if err != nil {
-		return nil, fmt.Errorf("list unmatched acknowledgments: %w", err)
-	}
-	defer rows.Close()
-	out := []gateway.UnmatchedAcknowledgment{}
-	for rows.Next() {
-		u, err := scanUnmatched(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list unmatched acknowledgments: %w", err)
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list unmatched acknowledgments: %w", err)
+		return nil, fmt.Errorf("list unmatched acknowledgments: %w", mapErr(t.d, err))
 	}
 	return out, nil
 }
@@ -375,20 +353,9 @@ func (t *tx) ListRejections(ctx context.Context, f gateway.RejectionFilter) ([]g
 	}
 	q := `SELECT ` + rejectionCols + ` FROM rejections` + w.sql() + ` ORDER BY id DESC LIMIT ` + w.arg(limitOf(f.Limit))
 	rows, err := t.q.Query(ctx, q, w.args...)
+	out, err := collectRows(rows, err, scanRejection)
 	if err != nil {
-		return nil, fmt.Errorf("list rejections: %w", err)
-	}
-	defer rows.Close()
-	out := []gateway.Rejection{}
-	for rows.Next() {
-		x, err := scanRejection(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list rejections: %w", err)
-		}
-		out = append(out, x)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list rejections: %w", err)
+		return nil, fmt.Errorf("list rejections: %w", mapErr(t.d, err))
 	}
 	return out, nil
 }

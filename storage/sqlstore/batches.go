@@ -88,20 +88,9 @@ func (t *tx) ListBatches(ctx context.Context, f gateway.BatchFilter) ([]gateway.
 	}
 	q := `SELECT ` + batchCols + ` FROM batches` + w.sql() + ` ORDER BY id DESC LIMIT ` + w.arg(limitOf(f.Limit))
 	rows, err := t.q.Query(ctx, q, w.args...)
+	out, err := collectRows(rows, err, scanBatch)
 	if err != nil {
-		return nil, fmt.Errorf("list batches: %w", err)
-	}
-	defer rows.Close()
-	out := []gateway.Batch{}
-	for rows.Next() {
-		b, err := scanBatch(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list batches: %w", err)
-		}
-		out = append(out, b)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list batches: %w", err)
+		return nil, fmt.Errorf("list batches: %w", mapErr(t.d, err))
 	}
 	return out, nil
 }

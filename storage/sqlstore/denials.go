@@ -368,22 +368,15 @@ ORDER BY remittance_id, seq LIMIT $1`, limit)
 
 func (t *tx) paymentRefs(ctx context.Context, q string, args ...any) ([]gateway.PaymentRef, error) {
 	rows, err := t.q.Query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("unrouted claim payments: %w", mapErr(t.d, err))
-	}
-	defer rows.Close()
-	var out []gateway.PaymentRef
-	for rows.Next() {
+	out, err := collectRows(rows, err, func(r scanner) (gateway.PaymentRef, error) {
 		var p gateway.PaymentRef
 		var seq int64
-		if err := rows.Scan(&p.RemittanceID, &seq); err != nil {
-			return nil, fmt.Errorf("unrouted claim payments: %w", err)
-		}
+		err := r.Scan(&p.RemittanceID, &seq)
 		p.Seq = int(seq)
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("unrouted claim payments: %w", err)
+		return p, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("unrouted claim payments: %w", mapErr(t.d, err))
 	}
 	return out, nil
 }

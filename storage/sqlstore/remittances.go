@@ -451,19 +451,7 @@ func (t *tx) ProviderAdjustments(ctx context.Context, remittanceID int64) ([]gat
 
 func (t *tx) queryClaims(ctx context.Context, q string, args ...any) ([]gateway.Claim, error) {
 	rows, err := t.q.Query(ctx, q, args...)
-	if err != nil {
-		return nil, mapErr(t.d, err)
-	}
-	defer rows.Close()
-	var out []gateway.Claim
-	for rows.Next() {
-		c, err := scanClaim(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return collectRows(rows, mapErr(t.d, err), scanClaim)
 }
 
 // inList appends the values as placeholders and returns "($n, ...)".

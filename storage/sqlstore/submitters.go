@@ -79,20 +79,9 @@ func (t *tx) SubmitterByName(ctx context.Context, name string) (gateway.Submitte
 // ListSubmitters returns every submitter by name.
 func (t *tx) ListSubmitters(ctx context.Context) ([]gateway.Submitter, error) {
 	rows, err := t.q.Query(ctx, `SELECT `+submitterCols+` FROM submitters ORDER BY name`)
+	out, err := collectRows(rows, err, scanSubmitter)
 	if err != nil {
-		return nil, fmt.Errorf("list submitters: %w", err)
-	}
-	defer rows.Close()
-	out := []gateway.Submitter{}
-	for rows.Next() {
-		s, err := scanSubmitter(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list submitters: %w", err)
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list submitters: %w", err)
+		return nil, fmt.Errorf("list submitters: %w", mapErr(t.d, err))
 	}
 	return out, nil
 }

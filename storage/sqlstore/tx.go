@@ -139,3 +139,24 @@ func limitOf(n int) int {
 type scanner interface {
 	Scan(dest ...any) error
 }
+
+// collectRows reads every row of a query with scan into a slice (empty, not nil, when there
+// are none); err is the query's error, so a call reads collectRows(t.q.Query(...)) in two lines.
+func collectRows[T any](rows Rows, err error, scan func(scanner) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
