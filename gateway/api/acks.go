@@ -210,16 +210,9 @@ func (a *API) listClaimsOrStale(w http.ResponseWriter, r *http.Request, p princi
 		}
 		f.PayerID = v
 	}
-	limit, ok := a.pageLimit(w, r, q)
-	if !ok {
+	if f.Limit, f.Cursor, ok = a.pageParams(w, r, q); !ok {
 		return
 	}
-	f.Limit = limit
-	cursor, ok := a.pageCursor(w, r, q)
-	if !ok {
-		return
-	}
-	f.Cursor = cursor
 	page, err := acks.StaleClaims(r.Context(), a.store, acks.Staleness{}, a.now(), f)
 	if err != nil {
 		if errors.Is(err, gateway.ErrInvalid) {

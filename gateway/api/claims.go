@@ -201,16 +201,10 @@ func (a *API) listClaims(w http.ResponseWriter, r *http.Request, p principal) {
 		}
 		f.Since = t
 	}
-	limit, ok := a.pageLimit(w, r, q)
-	if !ok {
+	var ok bool
+	if f.Limit, f.Cursor, ok = a.pageParams(w, r, q); !ok {
 		return
 	}
-	f.Limit = limit
-	cursor, ok := a.pageCursor(w, r, q)
-	if !ok {
-		return
-	}
-	f.Cursor = cursor
 	page, err := a.store.ListClaims(r.Context(), f)
 	if err != nil {
 		if errors.Is(err, gateway.ErrInvalid) {

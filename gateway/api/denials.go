@@ -129,16 +129,10 @@ func (a *API) listDenials(w http.ResponseWriter, r *http.Request, scope int64) {
 		}
 		f.ClaimID = id
 	}
-	limit, ok := a.pageLimit(w, r, q)
-	if !ok {
+	var ok bool
+	if f.Limit, f.Cursor, ok = a.pageParams(w, r, q); !ok {
 		return
 	}
-	f.Limit = limit
-	cursor, ok := a.pageCursor(w, r, q)
-	if !ok {
-		return
-	}
-	f.Cursor = cursor
 	page, err := a.store.ListDenials(r.Context(), f)
 	if err != nil {
 		if errors.Is(err, gateway.ErrInvalid) {

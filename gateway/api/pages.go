@@ -36,6 +36,15 @@ func (a *API) pageCursor(w http.ResponseWriter, r *http.Request, q url.Values) (
 	return v, true
 }
 
+// pageParams reads ?limit= and ?cursor= of a list; ok is false once it has answered 400.
+func (a *API) pageParams(w http.ResponseWriter, r *http.Request, q url.Values) (limit int, cursor string, ok bool) {
+	if limit, ok = a.pageLimit(w, r, q); !ok {
+		return 0, "", false
+	}
+	cursor, ok = a.pageCursor(w, r, q)
+	return limit, cursor, ok
+}
+
 // nextPage is the link to a list's next page: path with the named query parameters as the
 // client sent them, and cursor.
 func nextPage(path string, q url.Values, names []string, cursor string) string {
