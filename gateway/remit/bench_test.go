@@ -22,9 +22,11 @@ import (
 const benchClaims = 20000
 
 // BenchmarkPostPostgres posts a generated 835 of 20,000 claim payments (one service line,
-// CO-45 and PR-2 each, every claim ours and submitted) into Postgres and reports claims/s.
-// Setup is not timed: the claims are stored, then vacuumed and checkpointed, as claims
-// submitted days before their payment would be; the 835 is generated.
+// CO-45 and PR-2 each, every claim ours) into Postgres and reports claims/s. The claims are
+// where the loop leaves them before payment: accepted by a 277CA, which gave them the payer
+// claim number the 835 repeats in CLP07. Setup is not timed: the claims are stored, then
+// vacuumed and checkpointed, as claims submitted days before their payment would be; the 835
+// is generated.
 func BenchmarkPostPostgres(b *testing.B) {
 	benchPost(b, openBenchPostgres(b), benchOptions{})
 }
@@ -33,6 +35,14 @@ func BenchmarkPostPostgres(b *testing.B) {
 // endpoint: each claim move also queues a claim.paid delivery in the outbox.
 func BenchmarkPostPostgresWebhooks(b *testing.B) {
 	benchPost(b, openBenchPostgres(b), benchOptions{webhooks: true})
+}
+
+// BenchmarkPostPostgresUnacknowledged is BenchmarkPostPostgres for claims that never had a
+// 999 or 277CA (status submitted, no payer claim number): posting also takes them off the
+// list of claims waiting for an acknowledgment and stores the payer claim number, an index
+// entry of claims that makes the update a full (non-HOT) one.
+func BenchmarkPostPostgresUnacknowledged(b *testing.B) {
+	benchPost(b, openBenchPostgres(b), benchOptions{unacknowledged: true})
 }
 
 // BenchmarkPostPostgresNoMoves is BenchmarkPostPostgres with claims that are paid already, so
@@ -52,8 +62,9 @@ func BenchmarkPostSQLite(b *testing.B) {
 }
 
 type benchOptions struct {
-	prePaid  bool // the claims are paid already: posting moves none
-	webhooks bool // the submitter has a webhook endpoint
+	prePaid        bool // the claims are paid already: posting moves none
+	webhooks       bool // the submitter has a webhook endpoint
+	unacknowledged bool // the claims are submitted, without a 999, 277CA or payer claim number
 }
 
 // benchStore is a Postgres store with a connection for the untimed housekeeping.
@@ -99,7 +110,7 @@ func benchPost(b *testing.B, s gateway.Store, o benchOptions) {
 	var elapsed time.Duration
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
-		ids := e.bulkClaims(benchClaims, i, o.prePaid)
+		ids := e.bulkClaims(benchClaims, i, o)
 		data := e.x12(benchRemittance("BENCH-"+strconv.Itoa(i), ids))
 		f, _, err := s.ArchiveFile(e.ctx, gateway.File{Direction: gateway.Inbound, PayerID: payer, Name: "bench.835",
 			Kind: gateway.Kind835, Bytes: data})
@@ -127,9 +138,10 @@ func benchPost(b *testing.B, s gateway.Store, o benchOptions) {
 	b.ReportMetric(float64(posted)/elapsed.Seconds(), "claims/s")
 }
 
-// bulkClaims stores n submitted (or, with paid, paid) claims in one transaction, moved in bulk,
+// bulkClaims stores n claims in one transaction, moved in bulk to accepted_277 with a payer
+// claim number (to submitted without one when o.unacknowledged, on to paid when o.prePaid),
 // and returns their ids.
-func (e *env) bulkClaims(n, round int, paid bool) []string {
+func (e *env) bulkClaims(n, round int, o benchOptions) []string {
 	e.t.Helper()
 	enc, _ := json.Marshal(map[string]any{"claim": map[string]any{"service_lines": []map[string]string{
 		{"procedure_code": "99214", "service_date": "2026-11-02", "charge": "150.00"}}}})
@@ -144,14 +156,20 @@ func (e *env) bulkClaims(n, round int, paid bool) []string {
 			}
 			ids = append(ids, c.ID)
 		}
-		steps := [][2]gateway.ClaimStatus{{gateway.StatusQueued, gateway.StatusBatched}, {gateway.StatusBatched, gateway.StatusSubmitted}}
-		if paid {
-			steps = append(steps, [2]gateway.ClaimStatus{gateway.StatusSubmitted, gateway.StatusPaid})
+		steps := []gateway.ClaimStatus{gateway.StatusQueued, gateway.StatusBatched, gateway.StatusSubmitted}
+		if !o.unacknowledged {
+			steps = append(steps, gateway.StatusAccepted999, gateway.StatusAccepted277)
 		}
-		for _, step := range steps {
+		if o.prePaid {
+			steps = append(steps, gateway.StatusPaid)
+		}
+		for s := 1; s < len(steps); s++ {
 			moves := make([]gateway.ClaimMove, len(ids))
 			for i, id := range ids {
-				moves[i] = gateway.ClaimMove{ClaimID: id, From: step[0], To: step[1], Event: gateway.EventInput{Source: "bench"}}
+				moves[i] = gateway.ClaimMove{ClaimID: id, From: steps[s-1], To: steps[s], Event: gateway.EventInput{Source: "bench"}}
+				if steps[s] == gateway.StatusAccepted277 {
+					moves[i].PayerClaimNumber = "P" + id // the 277CA's REF*1K, repeated in CLP07
+				}
 			}
 			if err := tx.ApplyClaimMoves(e.ctx, moves); err != nil {
 				return err

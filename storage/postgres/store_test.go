@@ -89,3 +89,14 @@ func BenchmarkStore(b *testing.B) {
 		return s
 	})
 }
+
+func TestUpgrade(t *testing.T) {
+	storetest.RunUpgrade(t, func(t *testing.T) storetest.Migrator {
+		s, err := postgres.Open(context.Background(), storetest.PostgresURL(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = s.Close() })
+		return s
+	})
+}

@@ -64,3 +64,14 @@ func BenchmarkStore(b *testing.B) {
 		return s
 	})
 }
+
+func TestUpgrade(t *testing.T) {
+	storetest.RunUpgrade(t, func(t *testing.T) storetest.Migrator {
+		s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "claimgate.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = s.Close() })
+		return s
+	})
+}

@@ -421,14 +421,15 @@ func (t *tx) SetPayerClaimNumber(ctx context.Context, claimID, number string) er
 }
 
 // staleWhere adds the staleness condition: submitted before one time, accepted_999 before
-// another, "before" meaning the time of the claim's last event (when it entered its status).
+// another, "before" meaning the time the claim entered its status (claims_waiting.since, the
+// time of its last event).
 func staleWhere(w *where, submittedBefore, acceptedBefore time.Time) bool {
 	var parts []string
 	if !submittedBefore.IsZero() {
-		parts = append(parts, "(c.status = "+w.arg(string(gateway.StatusSubmitted))+" AND e.at < "+w.arg(ts(submittedBefore))+")")
+		parts = append(parts, "(w.status = "+w.arg(string(gateway.StatusSubmitted))+" AND w.since < "+w.arg(ts(submittedBefore))+")")
 	}
 	if !acceptedBefore.IsZero() {
-		parts = append(parts, "(c.status = "+w.arg(string(gateway.StatusAccepted999))+" AND e.at < "+w.arg(ts(acceptedBefore))+")")
+		parts = append(parts, "(w.status = "+w.arg(string(gateway.StatusAccepted999))+" AND w.since < "+w.arg(ts(acceptedBefore))+")")
 	}
 	if len(parts) == 0 {
 		return false
@@ -437,7 +438,8 @@ func staleWhere(w *where, submittedBefore, acceptedBefore time.Time) bool {
 	return true
 }
 
-const staleFrom = ` FROM claims c JOIN claim_events e ON e.claim_id = c.id AND e.seq = c.last_event_seq`
+// staleFrom reads the claims waiting for an acknowledgment (migration 0009).
+const staleFrom = ` FROM claims_waiting w JOIN claims c ON c.id = w.claim_id`
 
 func waitingFor(s gateway.ClaimStatus) string {
 	if s == gateway.StatusSubmitted {
@@ -458,7 +460,7 @@ func (t *tx) StaleClaims(ctx context.Context, f gateway.StaleFilter) (gateway.St
 		return page, nil
 	}
 	if f.PayerID != "" {
-		w.add("c.payer_id = ?", f.PayerID)
+		w.add("w.payer_id = ?", f.PayerID)
 	}
 	if f.SubmitterID != 0 {
 		w.add("c.submitter_id = ?", f.SubmitterID)
@@ -468,10 +470,10 @@ func (t *tx) StaleClaims(ctx context.Context, f gateway.StaleFilter) (gateway.St
 		if err != nil {
 			return page, fmt.Errorf("stale claims: %w", err)
 		}
-		w.add("(e.at > ? OR (e.at = ? AND c.id > ?))", at, at, id)
+		w.add("(w.since > ? OR (w.since = ? AND w.claim_id > ?))", at, at, id)
 	}
 	limit := limitOf(f.Limit)
-	q := `SELECT ` + claimCols + `, e.at` + staleFrom + w.sql() + ` ORDER BY e.at, c.id LIMIT ` + w.arg(limit+1)
+	q := `SELECT ` + claimColsC + `, w.since` + staleFrom + w.sql() + ` ORDER BY w.since, w.claim_id LIMIT ` + w.arg(limit+1)
 	rows, err := t.q.Query(ctx, q, w.args...)
 	if err != nil {
 		return page, fmt.Errorf("stale claims: %w", err)
@@ -513,8 +515,8 @@ func (t *tx) CountStaleClaims(ctx context.Context, submittedBefore, acceptedBefo
 	if !staleWhere(&w, submittedBefore, acceptedBefore) {
 		return out, nil
 	}
-	rows, err := t.q.Query(ctx, `SELECT c.payer_id, c.status, COUNT(*)`+staleFrom+w.sql()+
-		` GROUP BY c.payer_id, c.status ORDER BY c.payer_id, c.status`, w.args...)
+	rows, err := t.q.Query(ctx, `SELECT w.payer_id, w.status, COUNT(*) FROM claims_waiting w`+w.sql()+
+		` GROUP BY w.payer_id, w.status ORDER BY w.payer_id, w.status`, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("count stale claims: %w", err)
 	}

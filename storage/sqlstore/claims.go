@@ -16,6 +16,12 @@ const claimCols = `id, submitter_id, external_id, claim_type, payer_id, frequenc
  line_count, encounter, content_hash, payer_claim_number, batch_id, COALESCE(replaces_claim_id, ''),
  created_at, updated_at`
 
+// claimColsC is claimCols of the claims aliased c, for queries that join a table sharing
+// column names with claims (claims_waiting).
+const claimColsC = `c.id, c.submitter_id, c.external_id, c.claim_type, c.payer_id, c.frequency, c.status, c.total_charge,
+ c.line_count, c.encounter, c.content_hash, c.payer_claim_number, c.batch_id, COALESCE(c.replaces_claim_id, ''),
+ c.created_at, c.updated_at`
+
 func scanClaim(r scanner) (gateway.Claim, error) {
 	var c gateway.Claim
 	var total int64

@@ -6,7 +6,8 @@ import (
 )
 
 // integrityChecks are the references the schema leaves unenforced for bulk speed (see
-// migration 0005 and 0008), each a query counting the rows that break it.
+// migrations 0005 and 0008) and the claims_waiting table its trigger keeps (0009), each a
+// query counting the rows that break it.
 var integrityChecks = []struct{ name, query string }{
 	{"claim events of no claim", `SELECT COUNT(*) FROM claim_events e
  WHERE NOT EXISTS (SELECT 1 FROM claims c WHERE c.id = e.claim_id)`},
@@ -22,6 +23,11 @@ var integrityChecks = []struct{ name, query string }{
  WHERE NOT EXISTS (SELECT 1 FROM claim_payments cp WHERE cp.remittance_id = m.remittance_id AND cp.seq = m.claim_seq)`},
 	{"webhook deliveries of no claim", `SELECT COUNT(*) FROM webhook_outbox w
  WHERE w.claim_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.id = w.claim_id)`},
+	{"claims waiting (queued, submitted, accepted_999) without a claims_waiting row", `SELECT COUNT(*) FROM claims c
+ WHERE c.status IN ('queued', 'submitted', 'accepted_999')
+ AND NOT EXISTS (SELECT 1 FROM claims_waiting w WHERE w.claim_id = c.id AND w.status = c.status)`},
+	{"claims_waiting rows of a claim in another status", `SELECT COUNT(*) FROM claims_waiting w
+ WHERE NOT EXISTS (SELECT 1 FROM claims c WHERE c.id = w.claim_id AND c.status = w.status)`},
 	{"claims whose last event is missing", `SELECT COUNT(*) FROM claims c WHERE c.last_event_seq > 0
  AND NOT EXISTS (SELECT 1 FROM claim_events e WHERE e.claim_id = c.id AND e.seq = c.last_event_seq)`},
 }

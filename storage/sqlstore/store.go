@@ -139,10 +139,21 @@ const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
 // Migrate applies the pending migrations in order, all in one transaction that first takes
 // the dialect's migration lock, so replicas starting together wait for each other and the
 // later ones find nothing to do.
-func (s *Store) Migrate(ctx context.Context) error {
+func (s *Store) Migrate(ctx context.Context) error { return s.MigrateTo(ctx, 0) }
+
+// MigrateTo is Migrate stopping after migration version (0: the latest). Upgrade tests use it
+// to write data under an older schema before migrating it.
+func (s *Store) MigrateTo(ctx context.Context, version int) error {
 	ms, err := s.migrations()
 	if err != nil {
 		return err
+	}
+	if version > 0 {
+		n := 0
+		for n < len(ms) && ms[n].version <= version {
+			n++
+		}
+		ms = ms[:n]
 	}
 	dtx, err := s.db.Begin(ctx)
 	if err != nil {

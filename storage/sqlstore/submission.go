@@ -23,9 +23,12 @@ func (t *tx) QueuedClaimsForBatch(ctx context.Context, payerID string, limit int
 	if payerID == "" || limit < 1 {
 		return nil, fmt.Errorf("queued claims: %w: payer id and limit >= 1 are required", gateway.ErrInvalid)
 	}
-	q := `SELECT ` + claimCols + ` FROM claims c WHERE c.payer_id = $1 AND c.status = $2
+	// claims_waiting lists the queued claims (migration 0009); the status of the claim itself is
+	// checked too, so that a claim moved by a transaction this one waited for is not taken.
+	q := `SELECT ` + claimColsC + ` FROM claims_waiting w JOIN claims c ON c.id = w.claim_id
+ WHERE w.status = $2 AND w.payer_id = $1 AND c.status = $2
  AND NOT EXISTS (SELECT 1 FROM claim_holds h WHERE h.claim_id = c.id)
- ORDER BY c.created_at, c.id LIMIT $3` + t.d.ClaimLock
+ ORDER BY w.created_at, w.claim_id LIMIT $3` + t.d.ClaimLock
 	rows, err := t.q.Query(ctx, q, payerID, string(gateway.StatusQueued), limit)
 	if err != nil {
 		return nil, fmt.Errorf("queued claims for %s: %w", payerID, err)
