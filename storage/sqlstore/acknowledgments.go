@@ -422,14 +422,15 @@ func (t *tx) SetPayerClaimNumber(ctx context.Context, claimID, number string) er
 
 // staleWhere adds the staleness condition: submitted before one time, accepted_999 before
 // another, "before" meaning the time the claim entered its status (claims_waiting.since, the
-// time of its last event).
+// time of its last event). The statuses are literals, so that the partial index
+// claims_waiting_ack_idx serves generic plans too.
 func staleWhere(w *where, submittedBefore, acceptedBefore time.Time) bool {
 	var parts []string
 	if !submittedBefore.IsZero() {
-		parts = append(parts, "(w.status = "+w.arg(string(gateway.StatusSubmitted))+" AND w.since < "+w.arg(ts(submittedBefore))+")")
+		parts = append(parts, "(w.status = 'submitted' AND w.since < "+w.arg(ts(submittedBefore))+")")
 	}
 	if !acceptedBefore.IsZero() {
-		parts = append(parts, "(w.status = "+w.arg(string(gateway.StatusAccepted999))+" AND w.since < "+w.arg(ts(acceptedBefore))+")")
+		parts = append(parts, "(w.status = 'accepted_999' AND w.since < "+w.arg(ts(acceptedBefore))+")")
 	}
 	if len(parts) == 0 {
 		return false

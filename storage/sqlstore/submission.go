@@ -25,11 +25,13 @@ func (t *tx) QueuedClaimsForBatch(ctx context.Context, payerID string, limit int
 	}
 	// claims_waiting lists the queued claims (migration 0009); the status of the claim itself is
 	// checked too, so that a claim moved by a transaction this one waited for is not taken.
+	// The status is a literal: a generic plan of a prepared statement can use the partial
+	// index only when its predicate is in the query text.
 	q := `SELECT ` + claimColsC + ` FROM claims_waiting w JOIN claims c ON c.id = w.claim_id
- WHERE w.status = $2 AND w.payer_id = $1 AND c.status = $2
+ WHERE w.status = 'queued' AND w.payer_id = $1 AND c.status = 'queued'
  AND NOT EXISTS (SELECT 1 FROM claim_holds h WHERE h.claim_id = c.id)
- ORDER BY w.created_at, w.claim_id LIMIT $3` + t.d.ClaimLock
-	rows, err := t.q.Query(ctx, q, payerID, string(gateway.StatusQueued), limit)
+ ORDER BY w.created_at, w.claim_id LIMIT $2` + t.d.ClaimLock
+	rows, err := t.q.Query(ctx, q, payerID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("queued claims for %s: %w", payerID, err)
 	}
