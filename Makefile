@@ -18,7 +18,7 @@ STATICCHECK  := $(shell $(GO) env GOPATH)/bin/staticcheck
 help: ## list the targets (this)
 	@echo "Usage: make TARGET [VAR=value]"
 	@echo
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  %-7s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo
 	@echo "Variables: PKGS=$(PKGS) FUZZTIME=$(FUZZTIME) BENCHTIME=$(BENCHTIME) TEST_TIMEOUT=$(TEST_TIMEOUT)"
 
@@ -74,3 +74,12 @@ BENCH_API_CLIENTS ?= 16
 bench-api: ## intake load benchmark: encounters/s, p50/p99 latency, errors (Postgres, SQLite)
 	CLAIMGATE_BENCH_CLIENTS=$(BENCH_API_CLIENTS) $(GO) test -run '^$$' -bench '^BenchmarkIntakeLoad$$' \
 		-benchtime $(BENCH_API_COUNT)x -timeout $(TEST_TIMEOUT) ./gateway/api
+
+# Posting an 835 of 20,000 claim payments: claims/s into PostgreSQL (from accepted_277, with
+# webhooks, from submitted, payment rows only) and SQLite; and the `edi parse --totals` path
+# against a bare splitter over a 50 MB 835 (ratios).
+BENCH_POST_COUNT ?= 3
+.PHONY: bench-post
+bench-post: ## 835 posting (claims/s, Postgres and SQLite) and the --totals path vs a bare splitter
+	$(GO) test -run '^$$' -bench '^BenchmarkPost' -benchtime 3x -count $(BENCH_POST_COUNT) -timeout 60m ./gateway/remit
+	$(GO) test -run '^$$' -bench '^BenchmarkTotalsVsSplitter$$' -benchtime 10x -count $(BENCH_POST_COUNT) ./edi/x835
