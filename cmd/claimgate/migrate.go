@@ -55,7 +55,7 @@ once. The database is database.url in the configuration, or $CLAIMGATE_DATABASE_
 			if len(problems) > 0 {
 				return exitFailure
 			}
-			fmt.Fprintf(e.stdout, "%s: integrity: no orphan rows\n", target)
+			fmt.Fprintf(e.stdout, "%s: integrity: no problems found\n", target)
 		}
 		return exitOK
 	}
