@@ -17,6 +17,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/claimgate/claimgate/gateway"
+	"github.com/claimgate/claimgate/gateway/api"
 	"github.com/claimgate/claimgate/payers"
 	"github.com/claimgate/claimgate/payers/sim"
 )
@@ -39,6 +40,7 @@ const (
 	demoSFTPUser      = "claimgate"
 	demoSubmitterName = "demo"
 	demoTokenFile     = "demo-token"
+	demoOperatorFile  = "operator-token" // the dashboard's operator token when CLAIMGATE_OPERATOR_TOKEN_FILE is unset
 	demoSimDir        = "sim"
 	// Submitter identity used when the configuration names none (ISA06/GS02, loop 1000A).
 	demoSenderName  = "Claimgate Demo Clearinghouse"
@@ -63,6 +65,9 @@ type demoSetup struct {
 	token     string
 	tokenFile string
 	submitter string
+	// operatorTokenFile is DIR/operator-token when the demo made (or reused) the operator token
+	// because CLAIMGATE_OPERATOR_TOKEN_FILE was not set; "" otherwise.
+	operatorTokenFile string
 }
 
 // checkDemo reports why the demo cannot run with cfg (it listens on loopback only).
@@ -173,6 +178,20 @@ func startDemo(ctx context.Context, cfg *config, store gateway.Store, logger *sl
 	} else {
 		fmt.Fprintf(w, "claimgate demo: submitter %q; its API token (from %s):\n%s\n", name, tokenFile, token)
 	}
+	if os.Getenv("CLAIMGATE_OPERATOR_TOKEN_FILE") == "" {
+		opFile := filepath.Join(d.dir, demoOperatorFile)
+		opToken, created, err := ensureDemoOperatorToken(opFile)
+		if err != nil {
+			return fail(err)
+		}
+		setup.operatorTokenFile = opFile
+		verb := "from"
+		if created {
+			verb = "saved in"
+		}
+		fmt.Fprintf(w, "claimgate demo: dashboard on http://%s/ui/; sign in with the operator token (%s %s, mode 0600):\n%s\n",
+			cfg.HTTP.Addr, verb, opFile, opToken)
+	}
 	logger.Info("demo mode", "sim_addr", setup.simAddr, "payer_id", demoPayerID, "own_payer", ownPayer,
 		"submitter", name, "submitter_created", created)
 	return setup, nil
@@ -246,6 +265,27 @@ func ensureDemoSubmitter(ctx context.Context, store gateway.Store, tokenFile str
 		return "", "", false, fmt.Errorf("demo submitter: %w", err)
 	}
 	return token, name, true, nil
+}
+
+// ensureDemoOperatorToken returns the operator token saved in path, creating it (mode 0600)
+// when the file does not exist yet.
+func ensureDemoOperatorToken(path string) (token string, created bool, err error) {
+	data, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		token = strings.TrimSpace(string(data))
+		if len(token) < api.MinOperatorTokenLen {
+			return "", false, fmt.Errorf("demo operator token %s: shorter than %d characters; remove the file to get a new one", path, api.MinOperatorTokenLen)
+		}
+		return token, false, nil
+	case !errors.Is(err, fs.ErrNotExist):
+		return "", false, fmt.Errorf("demo operator token: %w", err)
+	}
+	token, _ = gateway.NewToken()
+	if err := writeSecretFile(path, token+"\n"); err != nil {
+		return "", false, fmt.Errorf("demo operator token: %w", err)
+	}
+	return token, true, nil
 }
 
 // shortPath is path relative to the working directory when it is below it, else path.

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/claimgate/claimgate/gateway"
+	"github.com/claimgate/claimgate/gateway/api"
 )
 
 func TestRequireLoopback(t *testing.T) {
@@ -73,5 +74,31 @@ func TestEnsureDemoSubmitter(t *testing.T) {
 	saved, _ := os.ReadFile(tokenFile)
 	if s, err := store.SubmitterByTokenHash(ctx, gateway.HashToken(strings.TrimSpace(string(saved)))); err != nil || s.Name != "demo-3" {
 		t.Fatalf("the saved token is not demo-3's: %v", err)
+	}
+}
+
+// The demo's operator token (the dashboard's sign-in when CLAIMGATE_OPERATOR_TOKEN_FILE is not
+// set): made once (0600), reused, refused when the file holds a token too short to be one.
+func TestEnsureDemoOperatorToken(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "var", demoOperatorFile)
+	token, created, err := ensureDemoOperatorToken(path)
+	if err != nil || !created || len(token) < api.MinOperatorTokenLen {
+		t.Fatalf("first: %d chars, created %v, %v", len(token), created, err)
+	}
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("token file: %v %v", st, err)
+	}
+	if hash, err := api.LoadOperatorToken(path); err != nil || hash != gateway.HashToken(token) {
+		t.Fatalf("LoadOperatorToken of the demo file: %q %v", hash, err)
+	}
+	again, created, err := ensureDemoOperatorToken(path)
+	if err != nil || created || again != token {
+		t.Fatalf("second: created %v, same %v, %v", created, again == token, err)
+	}
+	if err := os.WriteFile(path, []byte("short\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ensureDemoOperatorToken(path); err == nil {
+		t.Fatal("a short token was accepted")
 	}
 }

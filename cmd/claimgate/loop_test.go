@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -313,6 +314,10 @@ func TestDemoTokenKeptAcrossRestarts(t *testing.T) {
 	if st, err := os.Stat(filepath.Join(dir, demoTokenFile)); err != nil || st.Mode().Perm() != 0o600 {
 		t.Errorf("token file: %v %v", st, err)
 	}
+	if os.Getenv("CLAIMGATE_OPERATOR_TOKEN_FILE") == "" {
+		// The demo made the dashboard's operator token, printed it and signs in with it.
+		checkDemoDashboard(t, first.addr, filepath.Join(dir, demoOperatorFile), first.stdout.String())
+	}
 	for _, f := range []string{"client_ed25519", "known_hosts", "ssh_host_ed25519_key"} {
 		if _, err := os.Stat(filepath.Join(dir, demoSimDir, f)); err != nil {
 			t.Errorf("demo file %s: %v", f, err)
@@ -390,4 +395,31 @@ func TestDemoSimPortTaken(t *testing.T) {
 		t.Errorf("output:\n%s", out)
 	}
 	d.shutdown(t)
+}
+
+// checkDemoDashboard checks the demo's operator token file (0600, printed with the dashboard's
+// address) and that it signs in to the dashboard.
+func checkDemoDashboard(t *testing.T, addr, opFile, stdout string) {
+	t.Helper()
+	st, err := os.Stat(opFile)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("operator token file: %v %v", st, err)
+	}
+	b, err := os.ReadFile(opFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opToken := strings.TrimSpace(string(b))
+	if !strings.Contains(stdout, "/ui/") || !strings.Contains(stdout, opToken) || !strings.Contains(stdout, opFile) {
+		t.Errorf("the demo output does not tell how to sign in to the dashboard:\n%s", stdout)
+	}
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.PostForm("http://"+addr+"/ui/login", url.Values{"token": {opToken}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/ui/" || len(resp.Cookies()) != 1 {
+		t.Errorf("signing in with the demo operator token: %d %q %v", resp.StatusCode, resp.Header.Get("Location"), resp.Cookies())
+	}
 }

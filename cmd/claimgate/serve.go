@@ -15,6 +15,7 @@ import (
 	"github.com/claimgate/claimgate/gateway/denials"
 	"github.com/claimgate/claimgate/gateway/jobs"
 	"github.com/claimgate/claimgate/gateway/remit"
+	"github.com/claimgate/claimgate/gateway/web"
 )
 
 // jobsStopMargin is how much longer than jobs.shutdown_timeout serve waits for the job runner
@@ -108,10 +109,14 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger) error {
 	logger.Info("database ready", "database", target.String(), "schema_version", version)
 
 	// serve --demo: the payer simulator in-process, SIMPAYER and the demo submitter (demo.go).
+	operatorTokenFile := os.Getenv("CLAIMGATE_OPERATOR_TOKEN_FILE")
 	if cfg.demo != nil {
 		demo, err := startDemo(ctx, cfg, store, logger)
 		if err != nil {
 			return err
+		}
+		if demo.operatorTokenFile != "" {
+			operatorTokenFile = demo.operatorTokenFile // the demo's own, for the dashboard
 		}
 		defer func() {
 			if err := demo.sim.Close(); err != nil {
@@ -172,9 +177,10 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger) error {
 	// submit and poll; Register also lets submit-now/poll-now wake the runner at once.
 	payerSvc.Register(runner)
 
-	// The /v1 JSON API. The operator token (payer submit-now/poll-now) is read from the file
-	// named by $CLAIMGATE_OPERATOR_TOKEN_FILE; without it no operator token is accepted.
-	operatorHash, err := api.LoadOperatorToken(os.Getenv("CLAIMGATE_OPERATOR_TOKEN_FILE"))
+	// The /v1 JSON API. The operator token (payer submit-now/poll-now, the dashboard) is read
+	// from the file named by $CLAIMGATE_OPERATOR_TOKEN_FILE (with --demo and no such file,
+	// DIR/operator-token); without it no operator token is accepted.
+	operatorHash, err := api.LoadOperatorToken(operatorTokenFile)
 	if err != nil {
 		return fmt.Errorf("CLAIMGATE_OPERATOR_TOKEN_FILE: %w", err)
 	}
@@ -193,14 +199,32 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger) error {
 		return err
 	}
 
+	// The operator dashboard (gateway/web) under /ui/; without an operator token its pages
+	// say so and show nothing.
+	dashboard, err := web.New(web.Config{
+		Store:             store,
+		OperatorTokenHash: operatorHash,
+		Reconciler:        poster,
+		Codes:             codeTable,
+		Staleness:         acks.Staleness{After999: cfg.Staleness.After999, After277CA: cfg.Staleness.After277CA},
+		Logger:            logger,
+	})
+	if err != nil {
+		return err
+	}
+
 	handler := newHTTPHandler(httpDeps{
 		logger:       logger,
 		metrics:      m,
 		ready:        store,
 		maxBodyBytes: cfg.HTTP.MaxBodyBytes,
-		// mountAPI registers the application routes: the /v1 API (gateway/api); /fhir and the
-		// dashboard are added here too.
-		mountAPI: v1.Register,
+		// mountAPI registers the application routes: the /v1 API (gateway/api) and the
+		// dashboard (gateway/web), which GET / leads to; /fhir is added here too.
+		mountAPI: func(mux *http.ServeMux) {
+			v1.Register(mux)
+			dashboard.Register(mux)
+			mux.Handle("GET /{$}", http.RedirectHandler("/ui/", http.StatusSeeOther))
+		},
 	})
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {

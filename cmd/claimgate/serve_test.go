@@ -138,10 +138,33 @@ func checkServing(t *testing.T, p *servingProcess) {
 	}
 }
 
+// checkDashboardMounted checks that GET / leads to the dashboard and that the dashboard is
+// served (without an operator token it says it needs one).
+func checkDashboardMounted(t *testing.T, p *servingProcess) {
+	t.Helper()
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Get("http://" + p.addr + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/ui/" {
+		t.Errorf("GET /: %d Location %q, want 303 /ui/", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if os.Getenv("CLAIMGATE_OPERATOR_TOKEN_FILE") != "" {
+		return // the dashboard is configured in this environment
+	}
+	code, body := httpGet(t, "http://"+p.addr+"/ui/")
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, "CLAIMGATE_OPERATOR_TOKEN_FILE") {
+		t.Errorf("GET /ui/ without an operator token: %d %s", code, body)
+	}
+}
+
 func TestServeInProcessSQLite(t *testing.T) {
 	vars := sqliteVars(t)
 	p := startServe(t, vars)
 	checkServing(t, p)
+	checkDashboardMounted(t, p)
 	if code := p.stop(t); code != exitOK {
 		t.Fatalf("exit %d after cancellation:\n%s", code, p.logs.String())
 	}

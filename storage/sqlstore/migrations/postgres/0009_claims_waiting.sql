@@ -66,6 +66,11 @@ CREATE TRIGGER claim_events_claims_waiting AFTER INSERT ON claim_events
     FOR EACH STATEMENT EXECUTE FUNCTION claims_waiting_events();
 
 DROP INDEX IF EXISTS claims_status_payer_idx;
+
+-- The operator dashboard lists every claim, newest first. 0008 dropped this index because each
+-- status change wrote an entry into it; a status change no longer touches the indexes of
+-- claims, and created_at never changes, so it costs an entry per new claim only.
+CREATE INDEX claims_list_idx ON claims (created_at DESC, id DESC);
 ALTER TABLE claims SET (fillfactor = 70);
 
 -- The webhook outbox trigger looked up the submitter of every new event before finding that no

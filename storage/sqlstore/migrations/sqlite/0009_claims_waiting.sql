@@ -32,3 +32,6 @@ BEGIN
 END;
 
 DROP INDEX IF EXISTS claims_status_payer_idx;
+
+-- The operator dashboard lists every claim, newest first (see the Postgres migration).
+CREATE INDEX claims_list_idx ON claims (created_at DESC, id DESC);

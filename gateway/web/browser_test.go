@@ -1,0 +1,178 @@
+package web_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/claimgate/claimgate/internal/browsertest"
+)
+
+// TestBrowser drives the dashboard in headless Chromium: sign in by typing the token, follow
+// the links from the overview to the denial queue, a claim's timeline, a remittance and the
+// reconciliation, and sign out. It skips (loudly) without chromium and chromedriver unless
+// CLAIMGATE_REQUIRE_BROWSER=1.
+func TestBrowser(t *testing.T) {
+	browser, driverPath := browsertest.Require(t)
+	t.Parallel()
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	e := newEnv(t, nil)
+
+	drv, err := browsertest.StartDriver(ctx, driverPath, 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer drv.Stop()
+	s, err := drv.NewSession(ctx, browser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := s.Delete(context.Background()); err != nil {
+			t.Errorf("deleting the session: %v", err)
+		}
+	}()
+
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	text := func(css string) string {
+		t.Helper()
+		v, err := s.Text(ctx, css)
+		must(err)
+		return v
+	}
+	title := func() string {
+		t.Helper()
+		v, err := s.Title(ctx)
+		must(err)
+		return v
+	}
+	click := func(css string) {
+		t.Helper()
+		el, err := s.Find(ctx, css)
+		must(err)
+		must(el.Click(ctx))
+	}
+	waitPath := func(path string) string {
+		t.Helper()
+		u, err := s.WaitURL(ctx, func(u string) bool {
+			rest, ok := strings.CutPrefix(u, e.srv.URL)
+			return ok && (rest == path || strings.HasPrefix(rest, path+"?") || path == "/ui/remittances/" && strings.HasPrefix(rest, path))
+		}, 20*time.Second)
+		must(err)
+		return u
+	}
+	wantIn := func(where, got string, wants ...string) {
+		t.Helper()
+		for _, w := range wants {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: %q lacks %q", where, got, w)
+			}
+		}
+	}
+	noPHI := func(where string) {
+		t.Helper()
+		src, err := s.PageSource(ctx)
+		must(err)
+		wantNoPHI(t, where, src)
+	}
+
+	// Not signed in: the overview sends to the login page.
+	must(s.Navigate(ctx, e.srv.URL+"/ui/"))
+	waitPath("/ui/login")
+	wantIn("login title", title(), "Sign in")
+
+	// A wrong token: the login page again, with the reason.
+	tok, err := s.Find(ctx, "#token")
+	must(err)
+	must(tok.SendKeys(ctx, "not-the-token"))
+	click("#signin")
+	waitPath("/ui/login")
+	errEl, err := s.WaitFind(ctx, "#login-error", 20*time.Second)
+	must(err)
+	msg, err := errEl.Text(ctx)
+	must(err)
+	wantIn("wrong token", msg, "not the operator token")
+
+	// The right token: the overview.
+	tok, err = s.Find(ctx, "#token")
+	must(err)
+	must(tok.SendKeys(ctx, operatorToken))
+	click("#signin")
+	waitPath("/ui/")
+	wantIn("overview title", title(), "Overview")
+	wantIn("overview stale", text("#stale"), "SIMPAYER")
+	wantIn("overview queues", text("#queues"), "authorization")
+	wantIn("overview remittances", text("#remittances"), "TRN-WEB-1", "$230.00", "$10.00")
+	wantIn("overview webhooks", text("#webhook-failures"), "receiver answered 502")
+	noPHI("overview")
+
+	// The denial queue, from the menu.
+	click("#nav-denials")
+	waitPath("/ui/denials")
+	queue := text("#denials")
+	wantIn("denials", queue, e.fx.denied.ID, "CO-197", "N54", "$150.00", "open", "Authorization and referral")
+	noPHI("denials")
+
+	// The denied claim's timeline, from the queue.
+	click("#denials .claim-link")
+	waitPath("/ui/claims/" + e.fx.denied.ID)
+	wantIn("claim", text("#claim-id"), e.fx.denied.ID)
+	wantIn("claim status", text("#claim-status"), "denied")
+	wantIn("claim charge", text("#claim-charge"), "$150.00")
+	wantIn("timeline", text("#timeline"), "queued", "batched → submitted", "submitted → denied")
+	noPHI("claim")
+
+	// The remittance, from the overview.
+	click("#nav-overview")
+	waitPath("/ui/")
+	click("#remittances .rem-link")
+	u := waitPath("/ui/remittances/")
+	wantIn("remittance url", u, "/ui/remittances/")
+	wantIn("remittance amount", text("#rem-amount"), "$230.00")
+	wantIn("remittance trace", text("#trace"), "TRN-WEB-1")
+	wantIn("remittance balanced", text("#balanced"), "yes")
+	wantIn("unmatched payment", text("article.unmatched"), "unmatched", "PCN-OTHER-1", "$120.00")
+	wantIn("plb", text("#plbs"), "WO", "overpayment recovery", "$10.00")
+	noPHI("remittance")
+
+	// Reconciliation: filter by payer with the form.
+	click("#nav-reconciliation")
+	waitPath("/ui/reconciliation")
+	payer, err := s.Find(ctx, "#payer")
+	must(err)
+	must(payer.SendKeys(ctx, "SIMPAYER"))
+	click("#reconcile")
+	_, err = s.WaitURL(ctx, func(u string) bool {
+		return strings.Contains(u, "/ui/reconciliation?") && strings.Contains(u, "payer=SIMPAYER")
+	},
+		20*time.Second)
+	must(err)
+	wantIn("billed", text(".recon-billed"), "$450.00")
+	wantIn("paid", text(".recon-paid"), "$240.00")
+	wantIn("payments", text(".recon-payments"), "$230.00")
+	wantIn("denied", text(".recon-denied"), "$150.00")
+	wantIn("balanced", text(".recon-balanced"), "yes")
+	csvLink, err := s.Find(ctx, "#csv")
+	must(err)
+	href, err := csvLink.Attribute(ctx, "href")
+	must(err)
+	wantIn("csv link", href, "/ui/reconciliation.csv", "payer=SIMPAYER")
+	noPHI("reconciliation")
+
+	// Sign out: back at the login page, and the overview is closed again.
+	click("#logout")
+	waitPath("/ui/login")
+	wantIn("after logout", title(), "Sign in")
+	must(s.Navigate(ctx, e.srv.URL+"/ui/"))
+	waitPath("/ui/login")
+
+	t.Logf("browser test took %s", time.Since(start).Round(time.Millisecond))
+}

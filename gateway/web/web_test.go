@@ -1,0 +1,486 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/claimgate/claimgate/gateway"
+	"github.com/claimgate/claimgate/gateway/web"
+)
+
+// pages are every authenticated GET page of the dashboard, with texts each must show.
+func pages(fx *fixture) []struct {
+	name, path string
+	want       []string
+} {
+	rem := strconv.FormatInt(fx.remID, 10)
+	return []struct {
+		name, path string
+		want       []string
+	}{
+		{"overview", "/ui/", []string{"Overview", "SIMPAYER", "TRN-WEB-1", "$230.00", "authorization", "receiver answered 502",
+			"Waiting for a 999"}},
+		{"claims", "/ui/claims", []string{fx.paid.ID, fx.denied.ID, fx.waiting.ID, "ENC-WAIT-1", "$150.00"}},
+		{"claims by status", "/ui/claims?status=denied", []string{fx.denied.ID}},
+		{"claim paid", "/ui/claims/" + fx.paid.ID, []string{"paid", "lakeside-ehr", "PCN-PAID-1", "$120.00", "CO-45", "N54",
+			"encounter accepted at intake", "submitted → paid"}},
+		{"claim denied", "/ui/claims/" + fx.denied.ID, []string{"denied", "CO-197", "N54", "$150.00", "Denial " + strconv.FormatInt(fx.denialID, 10)}},
+		{"claim lower case", "/ui/claims/" + strings.ToLower(fx.waiting.ID), []string{fx.waiting.ID, "submitted", "not yet known"}},
+		{"denials", "/ui/denials", []string{fx.denied.ID, "CO-197", "N54", "$150.00", "open", "Authorization and referral"}},
+		{"denials filtered", "/ui/denials?category=authorization&status=open&queue=authorization", []string{fx.denied.ID}},
+		{"denials none", "/ui/denials?category=coding", []string{"No denial matches."}},
+		{"remittances", "/ui/remittances", []string{"TRN-WEB-1", "$230.00", "$10.00", "ACH", "2026-11-20"}},
+		{"remittance", "/ui/remittances/" + rem, []string{"TRN-WEB-1", "$230.00", "unmatched", "PCN-OTHER-1", "WO", "overpayment recovery",
+			"CO-45", "CO-197", "N54", fx.paid.ID, fx.denied.ID, "$10.00", "yes"}},
+		{"reconciliation", "/ui/reconciliation?from=2026-11-01&to=2026-11-30", []string{"SIMPAYER", "$450.00", "$240.00", "$230.00",
+			"$60.00", "Download CSV", "A/R aging"}},
+		{"reconciliation all", "/ui/reconciliation", []string{"SIMPAYER"}},
+	}
+}
+
+func TestPagesRender(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	c := e.session()
+	for _, p := range pages(e.fx) {
+		t.Run(p.name, func(t *testing.T) {
+			r := e.get(c, p.path)
+			wantStatus(t, p.path, r, http.StatusOK)
+			if ct := r.header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
+				t.Errorf("Content-Type %q", ct)
+			}
+			wantText(t, p.path, r, p.want...)
+			wantNoPHI(t, p.path, r.body)
+			if strings.Contains(r.body, "<script") || strings.Contains(r.body, " style=") {
+				t.Errorf("%s has a script or an inline style", p.path)
+			}
+		})
+	}
+}
+
+func TestOverviewCounts(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	r := e.get(e.session(), "/ui/")
+	wantStatus(t, "overview", r, http.StatusOK)
+	// One claim of SIMPAYER waits for its 999; none for a 277CA.
+	if !strings.Contains(r.body, `<td>SIMPAYER</td><td class="num">1</td><td class="num">0</td>`) {
+		t.Errorf("stale row missing:\n%s", r.body)
+	}
+	// The authorization queue has the open denial, linked to the filtered queue.
+	if !strings.Contains(r.body, `<a href="/ui/denials?queue=authorization">authorization</a></td><td class="num">1</td>`) {
+		t.Errorf("queue row missing:\n%s", r.body)
+	}
+	// Right now (no clock moved) no claim is late.
+	e2 := newEnv(t, e.fx, func(c *web.Config) { c.Now = time.Now })
+	r = e2.get(e2.session(), "/ui/")
+	wantText(t, "overview now", r, "No claim is waiting too long.")
+}
+
+func TestAuth(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	fx := e.fx
+
+	t.Run("no session redirects to login", func(t *testing.T) {
+		t.Parallel()
+		paths := []string{"/ui/reconciliation.csv", "/ui/no-such-page", "/ui/claims?id=bad"}
+		for _, p := range pages(fx) {
+			paths = append(paths, p.path)
+		}
+		for _, p := range paths {
+			r := e.get(e.client(), p)
+			wantStatus(t, p, r, http.StatusSeeOther)
+			if loc := r.header.Get("Location"); loc != "/ui/login" {
+				t.Errorf("%s: Location %q", p, loc)
+			}
+			wantNoPHI(t, p, r.body)
+		}
+	})
+
+	t.Run("login page", func(t *testing.T) {
+		t.Parallel()
+		r := e.get(e.client(), "/ui/login")
+		wantStatus(t, "login page", r, http.StatusOK)
+		wantText(t, "login page", r, `type="password"`, `name="token"`, `action="/ui/login"`)
+	})
+
+	t.Run("wrong token", func(t *testing.T) {
+		t.Parallel()
+		for _, tok := range []string{"", "nope", operatorToken + "x", strings.Repeat("a", 600)} {
+			c := e.client()
+			r := e.login(c, tok)
+			wantStatus(t, "wrong token", r, http.StatusUnauthorized)
+			wantText(t, "wrong token", r, "That is not the operator token", `name="token"`)
+			if len(r.header.Values("Set-Cookie")) != 0 {
+				t.Errorf("a refused login set a cookie: %v", r.header.Values("Set-Cookie"))
+			}
+			if strings.Contains(e.logs.String(), tok) && tok != "" {
+				t.Errorf("the log holds the typed token")
+			}
+		}
+	})
+
+	t.Run("login sets a strict cookie", func(t *testing.T) {
+		t.Parallel()
+		c := e.client()
+		r := e.login(c, "  "+operatorToken+"\n")
+		wantStatus(t, "login", r, http.StatusSeeOther)
+		if loc := r.header.Get("Location"); loc != "/ui/" {
+			t.Errorf("Location %q", loc)
+		}
+		cookies := (&http.Response{Header: r.header}).Cookies()
+		if len(cookies) != 1 {
+			t.Fatalf("cookies %v", cookies)
+		}
+		ck := cookies[0]
+		if ck.Name != web.SessionCookie || !ck.HttpOnly || ck.SameSite != http.SameSiteStrictMode || ck.Path != "/ui" ||
+			ck.Secure || ck.MaxAge != int(web.SessionLifetime/time.Second) {
+			t.Errorf("cookie %+v", ck)
+		}
+		if strings.Contains(ck.Value, operatorToken) || strings.Contains(ck.Value, gateway.HashToken(operatorToken)) {
+			t.Errorf("the cookie carries the token or its hash")
+		}
+		wantStatus(t, "overview", e.get(c, "/ui/"), http.StatusOK)
+		// Signed in, the login page sends to the overview.
+		wantStatus(t, "login page signed in", e.get(c, "/ui/login"), http.StatusSeeOther)
+	})
+
+	t.Run("refused cookies", func(t *testing.T) {
+		t.Parallel()
+		good := sessionValue(t, e, operatorToken)
+		parts := strings.Split(good, ".")
+		exp, _ := strconv.ParseInt(parts[1], 10, 64)
+		other := newEnv(t, fx, func(c *web.Config) { c.OperatorTokenHash = gateway.HashToken(operatorToken + "-rotated") })
+		otherValue := sessionValue(t, other, operatorToken+"-rotated")
+		flip := []byte(parts[2])
+		if flip[0] == 'A' {
+			flip[0] = 'B'
+		} else {
+			flip[0] = 'A'
+		}
+		cases := []struct{ name, value string }{
+			{"tampered signature", parts[0] + "." + parts[1] + "." + string(flip)},
+			{"extended expiry", parts[0] + "." + strconv.FormatInt(exp+3600, 10) + "." + parts[2]},
+			{"other key", otherValue},
+			{"no signature", parts[0] + "." + parts[1]},
+			{"garbage", "not-a-session"},
+			{"empty", ""},
+		}
+		for _, tc := range cases {
+			r := getWithCookie(t, e, "/ui/", tc.value)
+			wantStatus(t, tc.name, r, http.StatusSeeOther)
+		}
+		wantStatus(t, "good", getWithCookie(t, e, "/ui/", good), http.StatusOK)
+	})
+
+	t.Run("expired session", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, fx) // its own clock
+		c := e.session()
+		wantStatus(t, "fresh", e.get(c, "/ui/"), http.StatusOK)
+		e.clock.Add(web.SessionLifetime + time.Second)
+		r := e.get(c, "/ui/")
+		wantStatus(t, "expired", r, http.StatusSeeOther)
+	})
+
+	t.Run("rotated token ends sessions", func(t *testing.T) {
+		t.Parallel()
+		value := sessionValue(t, e, operatorToken)
+		rotated := newEnv(t, fx, func(c *web.Config) { c.OperatorTokenHash = gateway.HashToken(operatorToken + "-rotated") })
+		wantStatus(t, "rotated", getWithCookie(t, rotated, "/ui/", value), http.StatusSeeOther)
+		// Another replica with the same token accepts it.
+		replica := newEnv(t, fx)
+		wantStatus(t, "replica", getWithCookie(t, replica, "/ui/", value), http.StatusOK)
+	})
+
+	t.Run("cross-site posts refused", func(t *testing.T) {
+		t.Parallel()
+		for _, h := range [][]string{
+			{"Sec-Fetch-Site", "cross-site"},
+			{"Sec-Fetch-Site", "same-site"},
+			{"Origin", "https://evil.example"},
+		} {
+			for _, path := range []string{"/ui/login", "/ui/logout"} {
+				c := e.client()
+				r := e.do(c, http.MethodPost, path, url.Values{"token": {operatorToken}}, h...)
+				wantStatus(t, path+" "+strings.Join(h, ": "), r, http.StatusForbidden)
+				wantText(t, path, r, "another web site")
+				if len(r.header.Values("Set-Cookie")) != 0 {
+					t.Errorf("a cross-site login set a cookie")
+				}
+			}
+		}
+		// The browser's own same-origin form is accepted.
+		r := e.do(e.client(), http.MethodPost, "/ui/login", url.Values{"token": {operatorToken}},
+			"Sec-Fetch-Site", "same-origin", "Origin", e.srv.URL)
+		wantStatus(t, "same origin", r, http.StatusSeeOther)
+	})
+
+	t.Run("logout", func(t *testing.T) {
+		t.Parallel()
+		c := e.session()
+		r := e.do(c, http.MethodPost, "/ui/logout", url.Values{})
+		wantStatus(t, "logout", r, http.StatusSeeOther)
+		if loc := r.header.Get("Location"); loc != "/ui/login" {
+			t.Errorf("Location %q", loc)
+		}
+		cookies := (&http.Response{Header: r.header}).Cookies()
+		if len(cookies) != 1 || cookies[0].Name != web.SessionCookie || cookies[0].MaxAge >= 0 || cookies[0].Value != "" {
+			t.Errorf("logout cookies %v", cookies)
+		}
+		wantStatus(t, "after logout", e.get(c, "/ui/"), http.StatusSeeOther)
+	})
+
+	t.Run("methods", func(t *testing.T) {
+		t.Parallel()
+		c := e.session()
+		r := e.do(c, http.MethodPost, "/ui/claims", url.Values{})
+		if r.status != http.StatusMethodNotAllowed && r.status != http.StatusNotFound {
+			t.Errorf("POST /ui/claims: %d", r.status)
+		}
+		wantStatus(t, "GET logout", e.get(c, "/ui/logout"), http.StatusNotFound)
+	})
+}
+
+// sessionValue signs in to e and returns the session cookie's value.
+func sessionValue(t *testing.T, e *env, token string) string {
+	t.Helper()
+	r := e.login(e.client(), token)
+	wantStatus(t, "login", r, http.StatusSeeOther)
+	for _, ck := range (&http.Response{Header: r.header}).Cookies() {
+		if ck.Name == web.SessionCookie {
+			return ck.Value
+		}
+	}
+	t.Fatal("no session cookie")
+	return ""
+}
+
+func getWithCookie(t *testing.T, e *env, path, value string) response {
+	t.Helper()
+	return e.do(e.client(), http.MethodGet, path, nil, "Cookie", web.SessionCookie+"="+value)
+}
+
+func TestNoOperatorToken(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil, func(c *web.Config) { c.OperatorTokenHash = "" })
+	c := e.client()
+	for _, req := range []struct{ method, path string }{
+		{"GET", "/ui/"}, {"GET", "/ui/login"}, {"POST", "/ui/login"}, {"POST", "/ui/logout"}, {"GET", "/ui/denials"},
+		{"GET", "/ui/claims/" + e.fx.paid.ID}, {"GET", "/ui/reconciliation.csv"}, {"GET", "/ui/nothing"},
+	} {
+		var form url.Values
+		if req.method == "POST" {
+			form = url.Values{"token": {""}}
+		}
+		r := e.do(c, req.method, req.path, form)
+		wantStatus(t, req.method+" "+req.path, r, http.StatusServiceUnavailable)
+		wantText(t, req.path, r, "CLAIMGATE_OPERATOR_TOKEN_FILE")
+		if len(r.header.Values("Set-Cookie")) != 0 {
+			t.Errorf("%s %s set a cookie", req.method, req.path)
+		}
+	}
+	// Even a cookie signed for an empty hash is no key.
+	wantStatus(t, "forged", getWithCookie(t, e, "/ui/", "v1.9999999999.AAAA"), http.StatusServiceUnavailable)
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	c := e.session()
+	anon := e.client()
+	check := func(what string, r response) {
+		t.Helper()
+		want := map[string]string{
+			"Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
+			"X-Content-Type-Options":  "nosniff",
+			"Referrer-Policy":         "no-referrer",
+			"Cache-Control":           "no-store",
+		}
+		for k, v := range want {
+			if got := r.header.Get(k); got != v {
+				t.Errorf("%s: %s = %q, want %q", what, k, got, v)
+			}
+		}
+	}
+	for _, p := range pages(e.fx) {
+		check(p.path, e.get(c, p.path))
+	}
+	check("login", e.get(anon, "/ui/login"))
+	check("redirect", e.get(anon, "/ui/"))
+	check("wrong token", e.login(e.client(), "wrong"))
+	check("404", e.get(c, "/ui/claims/ZZZZZZZZ"))
+	check("400", e.get(c, "/ui/denials?status=closed"))
+	check("csv", e.get(c, "/ui/reconciliation.csv"))
+	css := e.get(anon, "/ui/static/style.css")
+	wantStatus(t, "css", css, http.StatusOK)
+	check("css", css)
+	if ct := css.header.Get("Content-Type"); ct != "text/css; charset=utf-8" {
+		t.Errorf("css Content-Type %q", ct)
+	}
+	off := newEnv(t, e.fx, func(c *web.Config) { c.OperatorTokenHash = "" })
+	check("not configured", off.get(off.client(), "/ui/"))
+}
+
+func TestErrorPages(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	c := e.session()
+	cases := []struct {
+		path   string
+		status int
+		want   string
+	}{
+		{"/ui/claims/ZZZZZZZZZZZZZZZZZ", http.StatusNotFound, "No claim has the id"},
+		{"/ui/claims/not-a-claim!", http.StatusNotFound, "No claim has this id"},
+		{"/ui/remittances/999999", http.StatusNotFound, "No remittance has the id 999999"},
+		{"/ui/remittances/abc", http.StatusNotFound, "No remittance has this id"},
+		{"/ui/nowhere", http.StatusNotFound, "There is no dashboard page"},
+		{"/ui/claims?id=not+a+claim!", http.StatusBadRequest, "A claim id is up to 17 letters and digits"},
+		{"/ui/claims?status=lost", http.StatusBadRequest, "not one claimgate uses"},
+		{"/ui/claims?cursor=%3Cscript%3E", http.StatusBadRequest, "out of date"},
+		{"/ui/denials?status=closed", http.StatusBadRequest, "open, assigned or resolved"},
+		{"/ui/denials?category=nope", http.StatusBadRequest, "not one claimgate uses"},
+		{"/ui/denials?queue=Bad%20Queue", http.StatusBadRequest, "not a queue name"},
+		{"/ui/denials?cursor=zz", http.StatusBadRequest, "out of date"},
+		{"/ui/denials?cursor=%2B%2B", http.StatusBadRequest, "out of date"},
+		{"/ui/remittances?before=x", http.StatusBadRequest, "out of date"},
+		{"/ui/reconciliation?from=11/01/2026", http.StatusBadRequest, "year-month-day"},
+		{"/ui/reconciliation?from=2026-12-01&to=2026-11-01", http.StatusBadRequest, "after the to date"},
+		{"/ui/reconciliation?payer=%3Cb%3E", http.StatusBadRequest, "not a payer id"},
+		{"/ui/reconciliation.csv?to=yesterday", http.StatusBadRequest, "year-month-day"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.path, func(t *testing.T) {
+			r := e.get(c, tc.path)
+			wantStatus(t, tc.path, r, tc.status)
+			wantText(t, tc.path, r, tc.want)
+			if strings.Contains(r.body, "<script>") || strings.Contains(r.body, "<b>") {
+				t.Errorf("%s echoes markup", tc.path)
+			}
+		})
+	}
+	// A claim lookup by id redirects to the claim, normalised.
+	r := e.get(c, "/ui/claims?id="+strings.ToLower(e.fx.paid.ID))
+	wantStatus(t, "lookup", r, http.StatusSeeOther)
+	if loc := r.header.Get("Location"); loc != "/ui/claims/"+e.fx.paid.ID {
+		t.Errorf("lookup Location %q", loc)
+	}
+}
+
+func TestStoreFailure(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	c := e.session()
+	if err := e.fx.store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/ui/", "/ui/claims/" + e.fx.paid.ID, "/ui/denials", "/ui/remittances", "/ui/remittances/1", "/ui/claims"} {
+		r := e.do(c, http.MethodGet, path, nil, "X-Request-Id", "req-"+strconv.Itoa(len(path)))
+		wantStatus(t, path, r, http.StatusInternalServerError)
+		wantText(t, path, r, "req-"+strconv.Itoa(len(path)), "Something went wrong")
+	}
+	logs := e.logs.String()
+	if !strings.Contains(logs, e.fx.paid.ID) {
+		t.Errorf("the claim's failure log lacks its claim id:\n%s", logs)
+	}
+	wantNoPHI(t, "log", logs)
+}
+
+func TestReconciliationCSV(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	c := e.session()
+	const q = "?from=2026-11-01&to=2026-11-30&payer=SIMPAYER"
+	page := e.get(c, "/ui/reconciliation"+q)
+	wantStatus(t, "page", page, http.StatusOK)
+	wantText(t, "page", page, `href="/ui/reconciliation.csv?from=2026-11-01&amp;payer=SIMPAYER&amp;to=2026-11-30"`)
+	r := e.get(c, "/ui/reconciliation.csv"+q)
+	wantStatus(t, "csv", r, http.StatusOK)
+	if ct := r.header.Get("Content-Type"); ct != "text/csv; charset=utf-8" {
+		t.Errorf("Content-Type %q", ct)
+	}
+	if cd := r.header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment;") {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+	rows, err := csv.NewReader(strings.NewReader(r.body)).ReadAll()
+	if err != nil {
+		t.Fatalf("csv: %v\n%s", err, r.body)
+	}
+	if strings.Join(rows[0], ",") != "payer_id,figure,code,value" {
+		t.Fatalf("header %v", rows[0])
+	}
+	// The JSON reconciliation (what GET /v1/reconciliation answers) of the same period.
+	rec, err := e.fx.poster.Reconcile(context.Background(), gateway.ReconciliationFilter{From: "2026-11-01", To: "2026-11-30", PayerID: "SIMPAYER"}, e.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var j struct {
+		Payers []map[string]any `json:"payers"`
+	}
+	if err := json.Unmarshal(b, &j); err != nil || len(j.Payers) != 1 {
+		t.Fatalf("json %s %v", b, err)
+	}
+	p := j.Payers[0]
+	if p["billed"] != "450.00" || p["paid"] != "240.00" || p["payments"] != "230.00" || p["denied"] != "150.00" || p["balanced"] != true {
+		t.Fatalf("json reconciliation %v", p)
+	}
+	compared := 0
+	for _, row := range rows[1:] {
+		if row[0] != "SIMPAYER" || row[2] != "" {
+			continue
+		}
+		switch v := p[row[1]].(type) {
+		case string:
+			if v != row[3] {
+				t.Errorf("csv %s = %s, json %s", row[1], row[3], v)
+			}
+			compared++
+		case float64:
+			if strconv.FormatFloat(v, 'f', -1, 64) != row[3] {
+				t.Errorf("csv %s = %s, json %v", row[1], row[3], v)
+			}
+			compared++
+		case bool:
+			if strconv.FormatBool(v) != row[3] {
+				t.Errorf("csv %s = %s, json %v", row[1], row[3], v)
+			}
+			compared++
+		}
+	}
+	if compared < 12 {
+		t.Errorf("only %d figures compared:\n%s", compared, r.body)
+	}
+	wantNoPHI(t, "csv", r.body)
+	if !bytes.Contains([]byte(r.body), []byte("SIMPAYER,billed,,450.00")) {
+		t.Errorf("csv lacks the billed total:\n%s", r.body)
+	}
+}
+
+func TestReconciliationUnavailable(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil, func(c *web.Config) { c.Reconciler = nil })
+	r := e.get(e.session(), "/ui/reconciliation")
+	wantStatus(t, "reconciliation", r, http.StatusServiceUnavailable)
+	wantText(t, "reconciliation", r, "not configured")
+}
+
+func TestNewRequiresStore(t *testing.T) {
+	t.Parallel()
+	if _, err := web.New(web.Config{}); err == nil {
+		t.Fatal("New without a store succeeded")
+	}
+}
