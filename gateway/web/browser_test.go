@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -77,11 +79,18 @@ func TestBrowser(t *testing.T) {
 			}
 		}
 	}
+	// CLAIMGATE_SCREENSHOTS=DIR saves a PNG of every page checked, for a person to look at.
+	shots := os.Getenv("CLAIMGATE_SCREENSHOTS")
 	noPHI := func(where string) {
 		t.Helper()
 		src, err := s.PageSource(ctx)
 		must(err)
 		wantNoPHI(t, where, src)
+		if shots != "" {
+			png, err := s.Screenshot(ctx)
+			must(err)
+			must(os.WriteFile(filepath.Join(shots, where+".png"), png, 0o644))
+		}
 	}
 
 	// Not signed in: the overview sends to the login page.

@@ -3,6 +3,7 @@ package browsertest
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -293,6 +294,19 @@ func (s *Session) PageSource(ctx context.Context) (string, error) {
 	var src string
 	err := s.value(ctx, http.MethodGet, "/source", nil, &src)
 	return src, err
+}
+
+// Screenshot is a PNG of the page's viewport.
+func (s *Session) Screenshot(ctx context.Context) ([]byte, error) {
+	var b64 string
+	if err := s.value(ctx, http.MethodGet, "/screenshot", nil, &b64); err != nil {
+		return nil, err
+	}
+	png, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		return nil, fmt.Errorf("webdriver screenshot: %w", err)
+	}
+	return png, nil
 }
 
 // elementKey is the W3C web element identifier key.
