@@ -19,8 +19,7 @@ import (
 	"time"
 
 	"github.com/claimgate/claimgate/edi"
-	"github.com/claimgate/claimgate/edi/ta1"
-	"github.com/claimgate/claimgate/edi/x277"
+	"github.com/claimgate/claimgate/edi/document"
 	"github.com/claimgate/claimgate/edi/x835"
 	"github.com/claimgate/claimgate/edi/x837"
 	"github.com/claimgate/claimgate/edi/x999"
@@ -425,429 +424,7 @@ func (in *ediInput) open() (io.ReadCloser, error) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// parse
-
-// The JSON of `claimgate edi parse` (DESIGN.md, "claimgate edi parse JSON"). The field sets are
-// the contract: exactly these keys.
-type parseOutput struct {
-	Interchanges []*parsedInterchange `json:"interchanges"`
-	Errors       []parsedError        `json:"errors"`
-}
-
-type parsedInterchange struct {
-	Sender        string         `json:"sender"`
-	Receiver      string         `json:"receiver"`
-	ControlNumber string         `json:"control_number"`
-	Usage         string         `json:"usage"`
-	Groups        []*parsedGroup `json:"groups"`
-}
-
-// parsedGroup is a functional group. A TA1 interchange acknowledgment, which sits between ISA
-// and the first GS, is listed as a group of its own with an empty functional_id holding the one
-// "TA1" transaction.
-type parsedGroup struct {
-	FunctionalID  string `json:"functional_id"`
-	ControlNumber string `json:"control_number"`
-	Version       string `json:"version"`
-	Transactions  []any  `json:"transactions"`
-}
-
-type parsedError struct {
-	Offset       int64  `json:"offset"`
-	SegmentIndex int    `json:"segment_index"`
-	Segment      string `json:"segment"`
-	Element      int    `json:"element"`
-	Code         string `json:"code"`
-	Message      string `json:"message"`
-}
-
-// genericSet is a transaction set whose type claimgate does not read (270, 271, 276, a 277
-// that is not a 277CA, ...), or whose content could not be read: its type and size.
-type genericSet struct {
-	Type          string `json:"type"`
-	ControlNumber string `json:"control_number"`
-	Version       string `json:"version"`
-	SegmentCount  int    `json:"segment_count"`
-}
-
-// set837 is one 837P or 837I transaction set with its claims.
-type set837 struct {
-	Type          string       `json:"type"`
-	ControlNumber string       `json:"control_number"`
-	Version       string       `json:"version"`
-	ReferenceID   string       `json:"reference_id,omitempty"`
-	Purpose       string       `json:"purpose,omitempty"`
-	SegmentCount  int          `json:"segment_count"`
-	Claims        []x837.Claim `json:"claims"`
-}
-
-// Transaction types as the parse JSON names them.
-const (
-	type835   = "835"
-	type999   = "999"
-	type277CA = "277CA"
-	type837P  = "837P"
-	type837I  = "837I"
-)
-
-// setType names a transaction set from ST01 and its guide (ST03, else GS08): 837 sets by
-// X222 (professional) or X223 (institutional), 277 sets by X214 (claim acknowledgment).
-func setType(id, guide string) string {
-	g := strings.ToUpper(guide)
-	switch id {
-	case "837":
-		switch {
-		case strings.Contains(g, "X222"):
-			return type837P
-		case strings.Contains(g, "X223"):
-			return type837I
-		}
-	case "277":
-		if strings.Contains(g, "X214") {
-			return type277CA
-		}
-	}
-	return id
-}
-
-// setRecord is one transaction set found by the structure pass.
-type setRecord struct {
-	typ      string
-	id       string // ST01
-	control  string
-	version  string
-	start    int64 // ST offset
-	end      int64 // SE offset, or the offset of the segment that cut the set short
-	segments int   // ST and SE included
-	group    *parsedGroup
-	slot     int // index in group.Transactions
-}
-
-// parsedFile is what readEDI found: the JSON document, the sets in input order, whether the
-// input could be read to its end, and the 999 tracker fed with its segments.
-type parsedFile struct {
-	out        parseOutput
-	sets       []*setRecord
-	unreadable error
-	tracker    x999.Tracker
-	errs       []*edi.Error
-	content    bool // keep the transactions' content (parse), not only their problems (validate)
-}
-
-// readEDI reads the whole input: a structure pass (envelopes, set types and sizes, 999 and TA1
-// content, every envelope problem), then one pass per transaction type that needs its own
-// reader (835, 837), each over a fresh reading of the input. A transaction reader's problems
-// that lie in its own sets join the envelope problems in one list, in input order.
-//
-// content false (validate) keeps the 835 claims out of memory: they are read, checked and dropped.
-func readEDI(ctx context.Context, in *ediInput, content bool) (*parsedFile, error) {
-	pf := &parsedFile{content: content, out: parseOutput{Interchanges: []*parsedInterchange{}, Errors: []parsedError{}}}
-	if err := pf.structure(in); err != nil {
-		return nil, err
-	}
-	kinds := map[string]bool{}
-	for _, s := range pf.sets {
-		kinds[s.typ] = true
-	}
-	if kinds[type835] {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		if err := pf.read835(in); err != nil {
-			return nil, err
-		}
-	}
-	if kinds[type837P] || kinds[type837I] {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		if err := pf.read837(in); err != nil {
-			return nil, err
-		}
-	}
-	pf.finishErrors()
-	return pf, nil
-}
-
-// structure is the first pass: it builds the interchange/group/set outline, reads 999 sets with
-// the x999 decoder, and records the edi.Reader's problems.
-func (pf *parsedFile) structure(in *ediInput) error {
-	rc, err := in.open()
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	r := edi.NewReader(rc)
-	// 999 and 277CA sets are decoded segment by segment as they go by; their decoders record
-	// their problems on r.
-	var (
-		ic     *parsedInterchange
-		gr     *parsedGroup
-		cur    *setRecord
-		dec999 = x999.NewDecoder(r)
-		dec277 = x277.NewDecoder(r)
-	)
-	closeSet := func(end int64) {
-		if cur == nil {
-			return
-		}
-		cur.end = end
-		switch cur.typ {
-		case type999:
-			cur.group.Transactions[cur.slot] = dec999.Finish()
-		case type277CA:
-			cur.group.Transactions[cur.slot] = dec277.Finish()
-		default:
-			cur.group.Transactions[cur.slot] = genericSet{Type: cur.typ, ControlNumber: cur.control, Version: cur.version, SegmentCount: cur.segments}
-		}
-		cur = nil
-	}
-	ensureInterchange := func() *parsedInterchange {
-		if ic == nil {
-			ic = &parsedInterchange{Groups: []*parsedGroup{}}
-			pf.out.Interchanges = append(pf.out.Interchanges, ic)
-		}
-		return ic
-	}
-	ensureGroup := func() *parsedGroup {
-		if gr == nil {
-			gr = &parsedGroup{Transactions: []any{}}
-			ensureInterchange().Groups = append(ic.Groups, gr)
-		}
-		return gr
-	}
-	for {
-		seg, err := r.Next()
-		if err == io.EOF {
-			closeSet(r.Scanner().Offset())
-			break
-		}
-		if err != nil {
-			closeSet(r.Scanner().Offset())
-			pf.unreadable = err
-			break
-		}
-		pf.tracker.Observe(r, seg)
-		switch seg.ID {
-		case "ISA":
-			closeSet(seg.Offset)
-			h := r.Interchange()
-			ic = &parsedInterchange{Sender: h.SenderID, Receiver: h.ReceiverID, ControlNumber: h.ControlNumber, Usage: h.Usage, Groups: []*parsedGroup{}}
-			pf.out.Interchanges = append(pf.out.Interchanges, ic)
-			gr = nil
-		case "IEA":
-			closeSet(seg.Offset)
-			ic, gr = nil, nil
-		case "GS":
-			closeSet(seg.Offset)
-			h := r.Group()
-			gr = &parsedGroup{FunctionalID: h.FunctionalID, ControlNumber: h.ControlNumber, Version: h.Version, Transactions: []any{}}
-			ensureInterchange().Groups = append(ic.Groups, gr)
-		case "GE":
-			closeSet(seg.Offset)
-			gr = nil
-		case "TA1":
-			closeSet(seg.Offset)
-			ack, errs := ta1.Parse(seg)
-			pf.errs = append(pf.errs, errs...)
-			g := &parsedGroup{Transactions: []any{ack}}
-			ensureInterchange().Groups = append(ic.Groups, g)
-		case "ST":
-			closeSet(seg.Offset)
-			g := ensureGroup()
-			t := r.Transaction()
-			guide := t.GuideVersion(r.Group())
-			cur = &setRecord{typ: setType(t.ID, guide), id: t.ID, control: t.ControlNumber, version: guide,
-				start: seg.Offset, segments: 1, group: g, slot: len(g.Transactions)}
-			g.Transactions = append(g.Transactions, nil)
-			pf.sets = append(pf.sets, cur)
-			switch cur.typ {
-			case type999:
-				dec999.Start(seg)
-			case type277CA:
-				dec277.Start(seg, r.Group())
-			}
-		case "SE":
-			if cur != nil {
-				cur.segments++
-				closeSet(seg.Offset)
-			}
-		default:
-			if cur != nil {
-				cur.segments++
-				switch cur.typ {
-				case type999:
-					dec999.Add(seg)
-				case type277CA:
-					dec277.Add(seg)
-				}
-			}
-		}
-	}
-	pf.errs = append(pf.errs, r.Errors()...)
-	if r.Interchanges() == 0 && pf.unreadable == nil {
-		pf.unreadable = errors.New("the input holds no X12 interchange (no ISA segment)")
-	}
-	return nil
-}
-
-// setsOf returns the sets of the given types, in input order.
-func (pf *parsedFile) setsOf(types ...string) []*setRecord {
-	var out []*setRecord
-	for _, s := range pf.sets {
-		for _, t := range types {
-			if s.typ == t {
-				out = append(out, s)
-				break
-			}
-		}
-	}
-	return out
-}
-
-// addOwnErrors keeps the problems a transaction reader found inside sets of its own types. The
-// envelope problems it saw again are dropped as duplicates when the list is finished.
-func (pf *parsedFile) addOwnErrors(errs edi.Errors, sets []*setRecord) {
-	for _, e := range errs {
-		for _, s := range sets {
-			if e.Offset >= s.start && e.Offset <= s.end {
-				pf.errs = append(pf.errs, e)
-				break
-			}
-		}
-	}
-}
-
-// read835 reads every 835 set with the x835 reader and puts each remittance in its set's slot.
-func (pf *parsedFile) read835(in *ediInput) error {
-	sets := pf.setsOf(type835)
-	byStart := make(map[int64]*setRecord, len(sets))
-	for _, s := range sets {
-		byStart[s.start] = s
-	}
-	rc, err := in.open()
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	r := x835.NewReader(edi.NewReader(rc))
-	for {
-		var (
-			rem *x835.Remittance
-			err error
-		)
-		if pf.content {
-			rem, err = r.Next()
-		} else {
-			rem, err = r.NextTransaction()
-			for err == nil {
-				if _, cerr := r.NextClaim(); cerr != nil {
-					break // io.EOF at the end of the set; an unreadable input ends the next call too
-				}
-			}
-		}
-		if err != nil {
-			break // io.EOF, or unreadable input the structure pass has already reported
-		}
-		if s := byStart[rem.Offset]; s != nil {
-			s.group.Transactions[s.slot] = rem
-			delete(byStart, rem.Offset)
-		}
-	}
-	pf.addOwnErrors(r.Errors(), sets)
-	if len(byStart) == 0 {
-		return nil
-	}
-	// Sets the reader could not return still carry their totals, from the fast path.
-	rc2, err := in.open()
-	if err != nil {
-		return err
-	}
-	defer rc2.Close()
-	_ = x835.ReadTotals(rc2, func(info x835.TransactionInfo, t x835.Totals) error {
-		if s := byStart[info.Offset]; s != nil {
-			s.group.Transactions[s.slot] = struct {
-				genericSet
-				Totals x835.Totals `json:"totals"`
-			}{genericSet{Type: type835, ControlNumber: s.control, Version: s.version, SegmentCount: s.segments}, t}
-		}
-		return nil
-	})
-	return nil
-}
-
-// finishErrors sorts the problems into input order, drops duplicates and fills the JSON list.
-func (pf *parsedFile) finishErrors() {
-	sort.SliceStable(pf.errs, func(i, j int) bool {
-		a, b := pf.errs[i], pf.errs[j]
-		if a.Offset != b.Offset {
-			return a.Offset < b.Offset
-		}
-		return a.SegmentIndex < b.SegmentIndex
-	})
-	type key struct {
-		off          int64
-		idx, el, cmp int
-		code, msg    string
-	}
-	seen := map[key]bool{}
-	kept := pf.errs[:0]
-	for _, e := range pf.errs {
-		k := key{e.Offset, e.SegmentIndex, e.Element, e.Component, e.Code, e.Msg}
-		if seen[k] {
-			continue
-		}
-		seen[k] = true
-		kept = append(kept, e)
-	}
-	pf.errs = kept
-	for _, e := range pf.errs {
-		pf.out.Errors = append(pf.out.Errors, parsedError{Offset: e.Offset, SegmentIndex: e.SegmentIndex, Segment: e.SegmentID,
-			Element: e.Element, Code: e.Code, Message: e.Msg})
-	}
-}
-
-// read837 reads every 837P/837I set with the x837 reader and puts each set's claims in its slot.
-func (pf *parsedFile) read837(in *ediInput) error {
-	sets := pf.setsOf(type837P, type837I)
-	// The reader returns the sets in input order; each takes the first outline set left with the
-	// same group and set control numbers.
-	type key struct{ group, set string }
-	pending := map[key][]*setRecord{}
-	for _, s := range sets {
-		k := key{s.group.ControlNumber, s.control}
-		pending[k] = append(pending[k], s)
-	}
-	rc, err := in.open()
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	r := x837.NewReader(edi.NewReader(rc))
-	ics, _ := r.ReadAll() // an unreadable input is the structure pass's to report
-	for _, ic := range ics {
-		for _, ts := range ic.Transactions {
-			if ts.Type != x837.Professional && ts.Type != x837.Institutional {
-				continue
-			}
-			k := key{ts.GroupControl, ts.ControlNumber}
-			list := pending[k]
-			if len(list) == 0 {
-				continue
-			}
-			s := list[0]
-			pending[k] = list[1:]
-			claims := []x837.Claim{}
-			if ts.FirstClaim >= 0 && ts.ClaimCount > 0 && ts.FirstClaim+ts.ClaimCount <= len(ic.Claims) {
-				claims = ic.Claims[ts.FirstClaim : ts.FirstClaim+ts.ClaimCount]
-			}
-			s.group.Transactions[s.slot] = set837{Type: s.typ, ControlNumber: s.control, Version: s.version,
-				ReferenceID: ts.ReferenceID, Purpose: ts.Purpose, SegmentCount: s.segments, Claims: claims}
-		}
-	}
-	pf.addOwnErrors(r.Errors(), sets)
-	return nil
-}
+// parse: the reading is edi/document's; its Document is the JSON printed.
 
 const parseAbout = `
 Parse an X12 file (835, 999, 277CA, 837P, 837I, TA1; other transaction types are listed with
@@ -888,14 +465,14 @@ func runEDIParse(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "claimgate edi parse: %v\n", err)
 		return exitUnreadable
 	}
-	pf, err := readEDI(ctx, in, true)
+	doc, err := document.Read(ctx, in.open, document.Options{})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "claimgate edi parse: %v\n", err)
 		return exitUnreadable
 	}
 	var buf bytes.Buffer
 	enc := newJSONEncoder(&buf, *pretty)
-	if err := enc.Encode(pf.out); err != nil {
+	if err := enc.Encode(doc); err != nil {
 		fmt.Fprintf(e.stderr, "claimgate edi parse: encoding JSON: %v\n", err)
 		return exitFailure
 	}
@@ -903,8 +480,8 @@ func runEDIParse(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "claimgate edi parse: %v\n", err)
 		return exitFailure
 	}
-	if pf.unreadable != nil {
-		fmt.Fprintf(e.stderr, "claimgate edi parse: %s: %s\n", in.name, oneLine(pf.unreadable.Error()))
+	if doc.Unreadable != nil {
+		fmt.Fprintf(e.stderr, "claimgate edi parse: %s: %s\n", in.name, oneLine(doc.Unreadable.Error()))
 		return exitUnreadable
 	}
 	return exitOK
@@ -1019,32 +596,29 @@ func runEDIValidate(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "claimgate edi validate: %v\n", err)
 		return exitUnreadable
 	}
-	pf, err := readEDI(ctx, in, false)
+	doc, err := document.Read(ctx, in.open, document.Options{DropRemittanceClaims: true})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "claimgate edi validate: %v\n", err)
 		return exitUnreadable
 	}
-	for _, pe := range pf.errs {
+	for _, pe := range doc.Problems {
 		fmt.Fprintf(e.stderr, "%s: %s [%s]\n", in.name, oneLine(pe.Error()), pe.Code)
 	}
-	groups := 0
-	for _, ic := range pf.out.Interchanges {
-		groups += len(ic.Groups)
-	}
-	counts := fmt.Sprintf("%s, %s, %s", plural(len(pf.out.Interchanges), "interchange"), plural(groups, "group"), plural(len(pf.sets), "transaction set"))
-	if pf.unreadable != nil {
-		fmt.Fprintf(e.stderr, "%s: unreadable: %s (%s read)\n", in.name, oneLine(pf.unreadable.Error()), counts)
+	interchanges, groups, sets := doc.Counts()
+	counts := fmt.Sprintf("%s, %s, %s", plural(interchanges, "interchange"), plural(groups, "group"), plural(sets, "transaction set"))
+	if doc.Unreadable != nil {
+		fmt.Fprintf(e.stderr, "%s: unreadable: %s (%s read)\n", in.name, oneLine(doc.Unreadable.Error()), counts)
 		return exitUnreadable
 	}
 	result := exitOK
-	if len(pf.errs) > 0 {
-		fmt.Fprintf(e.stderr, "%s: invalid: %s (%s)\n", in.name, plural(len(pf.errs), "problem"), counts)
+	if len(doc.Problems) > 0 {
+		fmt.Fprintf(e.stderr, "%s: invalid: %s (%s)\n", in.name, plural(len(doc.Problems), "problem"), counts)
 		result = exitInvalid
 	} else {
 		fmt.Fprintf(e.stderr, "%s: valid (%s)\n", in.name, counts)
 	}
 	if *ackPath != "" {
-		if err := writeAck999(*ackPath, pf, *control, when); err != nil {
+		if err := writeAck999(*ackPath, doc, *control, when); err != nil {
 			fmt.Fprintf(e.stderr, "claimgate edi validate: %s\n", oneLine(err.Error()))
 			return exitFailure
 		}
@@ -1061,9 +635,8 @@ func plural(n int, word string) string {
 
 // writeAck999 writes one 999 interchange per distinct sender/receiver pair of the input, each
 // addressed back to the sender, with control numbers counting up from control.
-func writeAck999(path string, pf *parsedFile, control int64, when time.Time) error {
-	acks := pf.tracker.Acknowledge(pf.errs)
-	groups := pf.tracker.Groups()
+func writeAck999(path string, doc *document.Document, control int64, when time.Time) error {
+	groups, acks := doc.Acknowledge()
 	if len(acks) == 0 {
 		return fmt.Errorf("%s: the input has no functional group to acknowledge; no 999 written", path)
 	}

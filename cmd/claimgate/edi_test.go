@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/claimgate/claimgate/edi"
+	"github.com/claimgate/claimgate/edi/document"
 	"github.com/claimgate/claimgate/edi/ta1"
 	"github.com/claimgate/claimgate/edi/x999"
 	"github.com/claimgate/claimgate/internal/samples"
@@ -158,7 +159,7 @@ func TestEdiRenderParseRoundTrip(t *testing.T) {
 				}
 			}
 		}
-		Errors []parsedError
+		Errors []document.Error
 	}
 	if err := json.Unmarshal([]byte(p.stdout), &out); err != nil {
 		t.Fatal(err)
@@ -796,45 +797,6 @@ func TestEdiValidateAck999(t *testing.T) {
 	}
 }
 
-// FuzzEdiParse runs the whole parse (structure pass, 999/277CA/TA1 decoding, the 835 and 837
-// passes, the merge of their problems) over arbitrary bytes: it must not panic, every set must
-// have its entry, and the result must encode as JSON.
-func FuzzEdiParse(f *testing.F) {
-	root, _ := samples.RepoRoot()
-	golden, _ := filepath.Glob(filepath.Join(root, "testdata", "golden", "*.837"))
-	var sampleFiles []string
-	if dir := samples.Dir(); dir != "" {
-		sampleFiles, _ = filepath.Glob(filepath.Join(dir, "*", "*"))
-	}
-	// A few small seeds of each kind: the package is large, so every execution is slow.
-	perFolder := map[string]int{}
-	for _, p := range append(golden, sampleFiles...) {
-		folder := filepath.Base(filepath.Dir(p))
-		data, err := os.ReadFile(p)
-		if err != nil || len(data) > 8<<10 || perFolder[folder] >= 2 {
-			continue
-		}
-		perFolder[folder]++
-		f.Add(data)
-	}
-	f.Add([]byte("ISA*00*          *00*          *ZZ*A              *ZZ*B              *261120*1030*^*00501*000000001*0*T*:~TA1*000000001*261120*1030*A*000~IEA*0*000000001~"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		pf, err := readEDI(context.Background(), &ediInput{name: "fuzz", data: data}, true)
-		if err != nil {
-			t.Fatalf("readEDI: %v", err)
-		}
-		for _, s := range pf.sets {
-			if s.group.Transactions[s.slot] == nil {
-				t.Fatalf("set %s (%s) has no entry", s.control, s.typ)
-			}
-		}
-		if _, err := json.Marshal(pf.out); err != nil {
-			t.Fatalf("encoding: %v", err)
-		}
-		_ = pf.tracker.Acknowledge(pf.errs)
-	})
-}
-
 // BenchmarkEdiParse parses a file of 156 835 interchanges, the full parse and the streaming
 // totals.
 func BenchmarkEdiParse(b *testing.B) {
@@ -847,7 +809,8 @@ func BenchmarkEdiParse(b *testing.B) {
 		b.SetBytes(int64(len(data)))
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := readEDI(context.Background(), &ediInput{name: "bench", data: data}, true); err != nil {
+			in := &ediInput{name: "bench", data: data}
+			if _, err := document.Read(context.Background(), in.open, document.Options{}); err != nil {
 				b.Fatal(err)
 			}
 		}
