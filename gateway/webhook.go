@@ -141,6 +141,18 @@ type WebhookDeliveryPage struct {
 	Next       string            `json:"next,omitempty"`
 }
 
+// WebhookClaim is what ClaimWebhookDeliveries leases: for whom, when, how many, how long.
+type WebhookClaim struct {
+	Owner string        // the worker taking the leases (required)
+	Now   time.Time     // due at this time
+	Limit int           // at most this many deliveries (>= 1)
+	Lease time.Duration // leased until Now+Lease (> 0)
+	// PerSubmitter caps the deliveries of one submitter leased at once, across every owner,
+	// those leased before included (0: no cap). Two claimers at the same instant may each
+	// see the other's leases only once committed, so the cap can be passed briefly.
+	PerSubmitter int
+}
+
 // WebhookTx is the webhook outbox method group of Tx.
 type WebhookTx interface {
 	// EnqueueWebhook writes an event to the outbox of its submitter, in the caller's
@@ -148,14 +160,16 @@ type WebhookTx interface {
 	// delivery is zero. An unknown submitter or claim, an unknown type or a payload that is
 	// not a JSON object is ErrInvalid.
 	EnqueueWebhook(ctx context.Context, e WebhookEvent) (d WebhookDelivery, created bool, err error)
-	// ClaimWebhookDeliveries leases up to limit pending deliveries that are due at now to
-	// owner until now+lease, with their submitter's URL and secret: never-attempted deliveries
-	// first (oldest first), then retries by due time, so a dead receiver's retries cannot
-	// starve fresh events. A delivery
-	// is not due while an earlier pending delivery of the same claim exists, so the events of
-	// one claim go out one at a time, in order. On Postgres concurrent claimers skip each
-	// other's rows (SKIP LOCKED).
-	ClaimWebhookDeliveries(ctx context.Context, owner string, now time.Time, limit int, lease time.Duration) ([]WebhookDelivery, error)
+	// ClaimWebhookDeliveries leases up to c.Limit pending deliveries that are due at c.Now to
+	// c.Owner until c.Now+c.Lease, with their submitter's URL and secret: never-attempted
+	// deliveries first (oldest first), then retries by due time, so a dead receiver's retries
+	// cannot starve fresh events. A delivery is not due while an earlier pending delivery of
+	// the same claim exists, so the events of one claim go out one at a time, in order. With
+	// c.PerSubmitter > 0 no submitter has more than that many deliveries leased at once
+	// (counting every owner's unexpired leases), so one submitter's backlog or slow receiver
+	// cannot hold every delivery slot. On Postgres concurrent claimers skip each other's rows
+	// (SKIP LOCKED).
+	ClaimWebhookDeliveries(ctx context.Context, c WebhookClaim) ([]WebhookDelivery, error)
 	// RecordWebhookAttempt stores an attempt's outcome and releases the lease. A delivery not
 	// leased to a.Owner (lease lost, or already finished) is ErrConflict.
 	RecordWebhookAttempt(ctx context.Context, a WebhookAttempt) (WebhookDelivery, error)

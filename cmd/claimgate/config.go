@@ -69,10 +69,11 @@ type stalenessConfig struct {
 
 // webhooksConfig tunes the webhook delivery worker (gateway/webhooks).
 type webhooksConfig struct {
-	Concurrency int           `yaml:"concurrency"` // deliveries in flight at once, per replica
-	Timeout     time.Duration `yaml:"timeout"`     // one attempt, redirects included
-	RetryFor    time.Duration `yaml:"retry_for"`   // a failing delivery is retried this long from its first attempt
-	Retention   time.Duration `yaml:"retention"`   // finished deliveries stay listed this long; negative: forever
+	Concurrency  int           `yaml:"concurrency"`   // deliveries in flight at once, per replica
+	PerSubmitter int           `yaml:"per_submitter"` // deliveries of one submitter in flight at once, all replicas together
+	Timeout      time.Duration `yaml:"timeout"`       // one attempt, redirects included
+	RetryFor     time.Duration `yaml:"retry_for"`     // a failing delivery is retried this long from its first attempt
+	Retention    time.Duration `yaml:"retention"`     // finished deliveries stay listed this long; negative: forever
 }
 
 type databaseConfig struct {
@@ -116,7 +117,7 @@ func defaultConfig() config {
 		},
 		Log:  logConfig{Format: "json", Level: "info"},
 		Jobs: jobsConfig{Workers: 4, Lease: 30 * time.Second, PollInterval: time.Second, ShutdownTimeout: 15 * time.Second},
-		Webhooks: webhooksConfig{Concurrency: webhooks.DefaultConcurrency, Timeout: webhooks.DefaultTimeout,
+		Webhooks: webhooksConfig{Concurrency: webhooks.DefaultConcurrency, PerSubmitter: webhooks.DefaultPerSubmitter, Timeout: webhooks.DefaultTimeout,
 			RetryFor: webhooks.DefaultRetryFor, Retention: webhooks.DefaultRetention},
 	}
 }
@@ -459,6 +460,9 @@ func (c *config) validate() []string {
 
 	if c.Webhooks.Concurrency < 1 || c.Webhooks.Concurrency > 256 {
 		add("webhooks.concurrency", "%d must be between 1 and 256", c.Webhooks.Concurrency)
+	}
+	if c.Webhooks.PerSubmitter < 1 || c.Webhooks.PerSubmitter > 256 {
+		add("webhooks.per_submitter", "%d must be between 1 and 256", c.Webhooks.PerSubmitter)
 	}
 	if c.Webhooks.Timeout < time.Second || c.Webhooks.Timeout > 5*time.Minute {
 		add("webhooks.timeout", "must be between 1s and 5m, such as 10s")

@@ -214,9 +214,10 @@ payers:` + validPayerYAML + `
 		},
 		{
 			name: "webhook worker settings",
-			yaml: ptr("webhooks: {concurrency: 0, timeout: 10m, retry_for: 30s, retention: 0s}\n"),
+			yaml: ptr("webhooks: {concurrency: 0, per_submitter: 0, timeout: 10m, retry_for: 30s, retention: 0s}\n"),
 			want: []string{
 				"webhooks.concurrency: 0 must be between 1 and 256",
+				"webhooks.per_submitter: 0 must be between 1 and 256",
 				"webhooks.timeout: must be between 1s and 5m, such as 10s",
 				"webhooks.retry_for: must be at least 1m, such as 24h",
 				"webhooks.retention: must not be zero: a duration such as 720h, or negative to keep deliveries forever",
@@ -323,14 +324,14 @@ func TestExampleConfigIsValid(t *testing.T) {
 
 func TestWebhookSettingsReachTheWorker(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cg.yaml")
-	if err := os.WriteFile(path, []byte("webhooks: {concurrency: 3, timeout: 5s, retry_for: 2h, retention: -1s}\n"), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte("webhooks: {concurrency: 3, per_submitter: 2, timeout: 5s, retry_for: 2h, retention: -1s}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cfg, err := loadConfig(&globalFlags{configPath: path}, mapGetenv(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := webhooksConfig{Concurrency: 3, Timeout: 5 * time.Second, RetryFor: 2 * time.Hour, Retention: -time.Second}
+	want := webhooksConfig{Concurrency: 3, PerSubmitter: 2, Timeout: 5 * time.Second, RetryFor: 2 * time.Hour, Retention: -time.Second}
 	if cfg.Webhooks != want {
 		t.Errorf("webhooks %+v, want %+v", cfg.Webhooks, want)
 	}

@@ -118,7 +118,7 @@ func readSecretFile(path string) (string, error) {
 // newWebhookWorker builds the webhook delivery worker of serve.
 func newWebhookWorker(store gateway.Store, cfg webhooksConfig, logger *slog.Logger, reg prometheus.Registerer) (*webhooks.Worker, error) {
 	return webhooks.New(webhooks.Config{Store: store, Logger: logger, Registerer: reg, Concurrency: cfg.Concurrency,
-		Timeout: cfg.Timeout, RetryFor: cfg.RetryFor, Retention: cfg.Retention})
+		PerSubmitter: cfg.PerSubmitter, Timeout: cfg.Timeout, RetryFor: cfg.RetryFor, Retention: cfg.Retention})
 }
 
 // withWebhooks returns a runJobs for runDaemon that runs the webhook worker beside run (the

@@ -44,7 +44,7 @@ func TestWebhookDeliveries(t *testing.T) {
 			t.Fatal(err)
 		}
 		// One delivered, to filter on.
-		due, err := e.store.ClaimWebhookDeliveries(ctx, "test", testNow, 10, 60e9)
+		due, err := e.store.ClaimWebhookDeliveries(ctx, gateway.WebhookClaim{Owner: "test", Now: testNow, Limit: 10, Lease: 60e9})
 		if err != nil {
 			t.Fatal(err)
 		}

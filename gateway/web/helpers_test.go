@@ -135,7 +135,7 @@ func newFixture(t testing.TB) *fixture {
 
 	// A webhook delivery that failed for good.
 	now := time.Now()
-	ds, err := s.ClaimWebhookDeliveries(ctx, "test-worker", now.Add(time.Hour), 1, time.Minute)
+	ds, err := s.ClaimWebhookDeliveries(ctx, gateway.WebhookClaim{Owner: "test-worker", Now: now.Add(time.Hour), Limit: 1, Lease: time.Minute})
 	if err != nil || len(ds) != 1 {
 		t.Fatalf("claiming a webhook delivery: %d %v", len(ds), err)
 	}

@@ -29,6 +29,7 @@ const (
 	DefaultTimeout      = 10 * time.Second
 	DefaultPollInterval = time.Second
 	DefaultConcurrency  = 8
+	DefaultPerSubmitter = 4
 	DefaultRetryFor     = 24 * time.Hour
 	DefaultBackoffBase  = 30 * time.Second
 	DefaultBackoffMax   = time.Hour
@@ -58,6 +59,10 @@ type Config struct {
 	// Concurrency is how many deliveries are in flight at once (default DefaultConcurrency);
 	// each worker round claims that many.
 	Concurrency int
+	// PerSubmitter caps the deliveries of one submitter in flight at once, across every
+	// replica (default DefaultPerSubmitter; negative: no cap). One submitter's backlog (an
+	// 835 paying thousands of its claims) or slow receiver then leaves slots for the others.
+	PerSubmitter int
 	// PollInterval is the wait between rounds that found nothing due (default 1s).
 	PollInterval time.Duration
 	// RetryFor is how long a failing delivery is retried, from its first attempt, before it is
@@ -86,21 +91,22 @@ type Config struct {
 // Worker delivers the outbox. It holds no state that must survive a restart: the outbox is in
 // the store, and a new worker continues where an old one stopped.
 type Worker struct {
-	store       gateway.Store
-	client      *http.Client
-	timeout     time.Duration
-	concurrency int
-	poll        time.Duration
-	retryFor    time.Duration
-	retention   time.Duration
-	backoff     func(int) time.Duration
-	now         func() time.Time
-	owner       string
-	log         *slog.Logger
-	userAgent   string
-	metrics     *metrics
-	lastStats   time.Time
-	lastPurge   time.Time
+	store        gateway.Store
+	client       *http.Client
+	timeout      time.Duration
+	concurrency  int
+	perSubmitter int
+	poll         time.Duration
+	retryFor     time.Duration
+	retention    time.Duration
+	backoff      func(int) time.Duration
+	now          func() time.Time
+	owner        string
+	log          *slog.Logger
+	userAgent    string
+	metrics      *metrics
+	lastStats    time.Time
+	lastPurge    time.Time
 }
 
 // New checks cfg, applies the defaults and registers the metrics.
@@ -109,7 +115,7 @@ func New(cfg Config) (*Worker, error) {
 		return nil, errors.New("webhooks: Config.Store is required")
 	}
 	w := &Worker{
-		store: cfg.Store, client: cfg.Client, timeout: cfg.Timeout, concurrency: cfg.Concurrency,
+		store: cfg.Store, client: cfg.Client, timeout: cfg.Timeout, concurrency: cfg.Concurrency, perSubmitter: cfg.PerSubmitter,
 		poll: cfg.PollInterval, retryFor: cfg.RetryFor, retention: cfg.Retention, backoff: cfg.Backoff, now: cfg.Now,
 		owner: cfg.Owner, log: cfg.Logger, userAgent: cfg.UserAgent,
 	}
@@ -121,6 +127,12 @@ func New(cfg Config) (*Worker, error) {
 	}
 	if w.concurrency <= 0 {
 		w.concurrency = DefaultConcurrency
+	}
+	switch {
+	case w.perSubmitter == 0:
+		w.perSubmitter = DefaultPerSubmitter
+	case w.perSubmitter < 0:
+		w.perSubmitter = 0 // the store's "no cap"
 	}
 	if w.poll <= 0 {
 		w.poll = DefaultPollInterval
@@ -321,7 +333,8 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 func (w *Worker) claim(ctx context.Context, n int) ([]gateway.WebhookDelivery, error) {
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.timeout)
 	defer cancel()
-	ds, err := w.store.ClaimWebhookDeliveries(cctx, w.owner, w.now(), n, w.timeout+leaseMargin)
+	ds, err := w.store.ClaimWebhookDeliveries(cctx, gateway.WebhookClaim{Owner: w.owner, Now: w.now(), Limit: n, Lease: w.timeout + leaseMargin,
+		PerSubmitter: w.perSubmitter})
 	if err != nil {
 		return nil, err
 	}

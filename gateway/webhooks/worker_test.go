@@ -432,7 +432,7 @@ func TestOutboxSurvivesRestart(t *testing.T) {
 		ok(t, <-stopped)
 		// A crashed worker: holds two leases that nobody gives back.
 		// (Claimed as of a second from now: the first worker's last retries, 3ms apart, are due.)
-		crashed, err := s1.ClaimWebhookDeliveries(ctx, "crashed", time.Now().Add(time.Second), 2, 1300*time.Millisecond)
+		crashed, err := s1.ClaimWebhookDeliveries(ctx, gateway.WebhookClaim{Owner: "crashed", Now: time.Now().Add(time.Second), Limit: 2, Lease: 1300 * time.Millisecond})
 		ok(t, err)
 		if len(crashed) != 2 {
 			t.Fatalf("crashed worker claimed %d", len(crashed))
@@ -660,7 +660,7 @@ func TestRedirectsTimeoutsAndRemovedWebhook(t *testing.T) {
 		ok(t, err)
 		first := allDeliveries(t, s, sub.ID)[0]
 		// Take the claimless remittance.received out of the way: only the claim's events remain.
-		due, err := s.ClaimWebhookDeliveries(ctx, "setup", time.Now(), 10, time.Minute)
+		due, err := s.ClaimWebhookDeliveries(ctx, gateway.WebhookClaim{Owner: "setup", Now: time.Now(), Limit: 10, Lease: time.Minute})
 		ok(t, err)
 		for _, d := range due {
 			if d.ClaimID == "" {
@@ -788,10 +788,84 @@ func TestSlowReceiverHoldsOneSlot(t *testing.T) {
 		if d.Attempts != 0 || d.State != gateway.WebhookPending {
 			t.Fatalf("after stop: %+v", d)
 		}
-		due, err := s.ClaimWebhookDeliveries(ctx, "next", time.Now(), 10, time.Minute)
+		due, err := s.ClaimWebhookDeliveries(ctx, gateway.WebhookClaim{Owner: "next", Now: time.Now(), Limit: 10, Lease: time.Minute})
 		ok(t, err)
 		if len(due) != 1 || due[0].ID != d.ID {
 			t.Fatalf("lease not given back: %+v", due)
+		}
+	})
+}
+
+// TestBacklogLeavesSlotsForOthers: a submitter with a backlog ahead of everyone else in the
+// outbox, whose receiver hangs, holds only PerSubmitter of the worker's slots; another
+// submitter's events flow through the rest meanwhile. Without the cap the backlog would take
+// every slot until the attempts time out.
+func TestBacklogLeavesSlotsForOthers(t *testing.T) {
+	forEachStore(t, func(t *testing.T, open opener) {
+		ctx := context.Background()
+		s := open(t)
+		release := make(chan struct{})
+		var inFlight, maxInFlight atomic.Int32
+		slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			n := inFlight.Add(1)
+			defer inFlight.Add(-1)
+			for {
+				m := maxInFlight.Load()
+				if n <= m || maxInFlight.CompareAndSwap(m, n) {
+					break
+				}
+			}
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+		}))
+		defer slow.Close()
+		defer close(release)
+		var fastHits atomic.Int32
+		fast := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			fastHits.Add(1)
+			w.WriteHeader(http.StatusOK)
+		}))
+		defer fast.Close()
+		subs := map[string]gateway.Submitter{}
+		for name, url := range map[string]string{"slow": slow.URL, "fast": fast.URL} {
+			_, hash := gateway.NewToken()
+			sub, err := s.CreateSubmitter(ctx, gateway.Submitter{Name: name, TokenHash: hash})
+			ok(t, err)
+			ok(t, s.SetSubmitterWebhook(ctx, name, url, secret))
+			subs[name] = sub
+		}
+		const backlog, n = 10, 30
+		for i := range backlog {
+			_, _, err := s.EnqueueWebhook(ctx, gateway.WebhookEvent{SubmitterID: subs["slow"].ID, Type: gateway.EventRemittanceReceived,
+				Payload: json.RawMessage(fmt.Sprintf(`{"remittance_id":%d}`, i+1))})
+			ok(t, err)
+		}
+		for i := range n {
+			_, _, err := s.EnqueueWebhook(ctx, gateway.WebhookEvent{SubmitterID: subs["fast"].ID, Type: gateway.EventRemittanceReceived,
+				Payload: json.RawMessage(fmt.Sprintf(`{"remittance_id":%d}`, 100+i))})
+			ok(t, err)
+		}
+		w, err := webhooks.New(webhooks.Config{Store: s, Logger: quiet, Concurrency: 4, PerSubmitter: 2,
+			Timeout: 20 * time.Second, PollInterval: 5 * time.Millisecond, Backoff: fastBackoff})
+		ok(t, err)
+		runCtx, stop := context.WithCancel(ctx)
+		stopped := make(chan error, 1)
+		go func() { stopped <- w.Run(runCtx) }()
+		waitFor(t, "the fast submitter's events", func() bool { return fastHits.Load() == n })
+		waitFor(t, "two slow attempts", func() bool { return inFlight.Load() == 2 })
+		if m := maxInFlight.Load(); m != 2 {
+			t.Fatalf("the slow receiver had %d requests at once, want the cap, 2", m)
+		}
+		stop()
+		ok(t, <-stopped)
+		page, err := s.ListWebhookDeliveries(ctx, gateway.WebhookDeliveryFilter{SubmitterID: subs["slow"].ID})
+		ok(t, err)
+		for _, d := range page.Deliveries {
+			if d.State != gateway.WebhookPending || d.Attempts != 0 {
+				t.Fatalf("slow delivery after stop = %+v", d)
+			}
 		}
 	})
 }

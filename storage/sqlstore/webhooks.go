@@ -141,24 +141,67 @@ VALUES ($1, $2, $3, $4, $5, 'pending', $6) RETURNING seq`,
 		State: gateway.WebhookPending, CreatedAt: at, Payload: json.RawMessage(payload)}, true, nil
 }
 
-// ClaimWebhookDeliveries implements gateway.WebhookTx. The inner SELECT picks due pending rows
-// that are not leased and have no earlier pending row of the same claim: first attempts first
-// (next_attempt_at is NULL until the first failure), then retries by due time, so the retries
-// of a receiver that is down cannot starve fresh events. On Postgres the dialect's ClaimLock
-// makes concurrent claimers skip each other's picks.
-func (t *tx) ClaimWebhookDeliveries(ctx context.Context, owner string, now time.Time, limit int, lease time.Duration) ([]gateway.WebhookDelivery, error) {
-	if owner == "" || limit < 1 || lease <= 0 {
-		return nil, fmt.Errorf("claim webhook deliveries: %w: owner, limit >= 1 and lease > 0 are required", gateway.ErrInvalid)
-	}
-	now = ts(now)
-	inner := `SELECT o.seq FROM webhook_outbox o WHERE o.state = 'pending'
+// webhookDue is the condition of a pending delivery o that is due at $3: not waiting for a
+// retry, not leased, and no earlier pending delivery of the same claim.
+const webhookDue = `o.state = 'pending'
  AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= $3)
  AND (o.lease_until IS NULL OR o.lease_until <= $3)
  AND (o.claim_id IS NULL OR NOT EXISTS (SELECT 1 FROM webhook_outbox p
-      WHERE p.claim_id = o.claim_id AND p.state = 'pending' AND p.seq < o.seq))
- ORDER BY o.next_attempt_at NULLS FIRST, o.seq LIMIT $4` + t.d.ClaimLock
-	rows, err := t.q.Query(ctx, `UPDATE webhook_outbox SET lease_owner = $1, lease_until = $2
-WHERE seq IN (`+inner+`) RETURNING seq`, owner, now.Add(lease), now, limit)
+      WHERE p.claim_id = o.claim_id AND p.state = 'pending' AND p.seq < o.seq))`
+
+// webhookBusy counts each submitter's deliveries leased at $3 (webhook_outbox_owner_idx:
+// leases are few, one per delivery in flight).
+const webhookBusy = `SELECT l.submitter_id, COUNT(*) AS n FROM webhook_outbox l
+ WHERE l.lease_owner IS NOT NULL AND l.lease_until > $3 AND l.state = 'pending' GROUP BY l.submitter_id`
+
+// ClaimWebhookDeliveries implements gateway.WebhookTx. The due rows are taken first attempts
+// first (next_attempt_at is NULL until the first failure), then retries by due time, so the
+// retries of a receiver that is down cannot starve fresh events.
+//
+// Each submitter offers its due deliveries in that order, at most the per-submitter cap minus
+// its deliveries in flight (without a cap, at most the limit), and the first of all offers
+// are taken. On Postgres a LATERAL subquery per submitter reads only the rows it offers,
+// through webhook_outbox_submitter_due_idx, and locks them with the dialect's ClaimLock, so
+// concurrent claimers skip each other's picks. SQLite, with one writer, ranks each
+// submitter's due rows with a window function instead.
+func (t *tx) ClaimWebhookDeliveries(ctx context.Context, c gateway.WebhookClaim) ([]gateway.WebhookDelivery, error) {
+	if c.Owner == "" || c.Limit < 1 || c.Lease <= 0 || c.PerSubmitter < 0 {
+		return nil, fmt.Errorf("claim webhook deliveries: %w: owner, limit >= 1, lease > 0 and per-submitter cap >= 0 are required", gateway.ErrInvalid)
+	}
+	now := ts(c.Now)
+	// $1 owner, $2 lease end, $3 now, $4 limit, $5 what one submitter may have in flight.
+	args := []any{c.Owner, now.Add(c.Lease), now, c.Limit, c.Limit}
+	capped := c.PerSubmitter > 0
+	if capped {
+		args[4] = c.PerSubmitter
+	}
+	var inner string
+	if t.d.ConcurrentWriters {
+		busy := "0"
+		if capped {
+			busy = "COALESCE((SELECT b.n FROM busy b WHERE b.submitter_id = s.id), 0)"
+		}
+		inner = `SELECT p.seq FROM submitters s CROSS JOIN LATERAL (
+  SELECT o.seq, o.next_attempt_at FROM webhook_outbox o WHERE o.submitter_id = s.id AND ` + webhookDue + `
+  ORDER BY o.next_attempt_at NULLS FIRST, o.seq
+  LIMIT GREATEST(0, $5 - ` + busy + `)` + lockOf(t.d.ClaimLock, "o") + `) p
+ ORDER BY p.next_attempt_at NULLS FIRST, p.seq LIMIT $4`
+	} else {
+		busy, join := "0", ""
+		if capped {
+			busy, join = "COALESCE(b.n, 0)", " LEFT JOIN busy b ON b.submitter_id = o.submitter_id"
+		}
+		inner = `SELECT r.seq FROM (
+  SELECT o.seq, o.next_attempt_at, ` + busy + ` AS busy,
+    ROW_NUMBER() OVER (PARTITION BY o.submitter_id ORDER BY o.next_attempt_at NULLS FIRST, o.seq) AS rn
+  FROM webhook_outbox o` + join + ` WHERE ` + webhookDue + `) r
+ WHERE r.rn + r.busy <= $5 ORDER BY r.next_attempt_at NULLS FIRST, r.seq LIMIT $4`
+	}
+	q := `UPDATE webhook_outbox SET lease_owner = $1, lease_until = $2 WHERE seq IN (` + inner + `) RETURNING seq`
+	if c.PerSubmitter > 0 {
+		q = `WITH busy AS (` + webhookBusy + `) ` + q
+	}
+	rows, err := t.q.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("claim webhook deliveries: %w", err)
 	}
@@ -183,7 +226,7 @@ WHERE seq IN (`+inner+`) RETURNING seq`, owner, now.Add(lease), now, limit)
 	for i, s := range seqs {
 		ph[i] = w.arg(s)
 	}
-	q := `SELECT ` + webhookCols + `, ` + webhookEventCols + `, COALESCE(s.webhook_url, ''), COALESCE(s.webhook_secret, '')` +
+	q = `SELECT ` + webhookCols + `, ` + webhookEventCols + `, COALESCE(s.webhook_url, ''), COALESCE(s.webhook_secret, '')` +
 		webhookFrom + ` JOIN submitters s ON s.id = o.submitter_id WHERE o.seq IN (` + strings.Join(ph, ", ") + `) ORDER BY o.seq`
 	rs, err := t.q.Query(ctx, q, w.args...)
 	if err != nil {
@@ -358,9 +401,9 @@ func (s *Store) EnqueueWebhook(ctx context.Context, e gateway.WebhookEvent) (d g
 }
 
 // ClaimWebhookDeliveries implements gateway.WebhookTx.
-func (s *Store) ClaimWebhookDeliveries(ctx context.Context, owner string, now time.Time, limit int, lease time.Duration) (out []gateway.WebhookDelivery, err error) {
+func (s *Store) ClaimWebhookDeliveries(ctx context.Context, c gateway.WebhookClaim) (out []gateway.WebhookDelivery, err error) {
 	err = s.WithTx(ctx, func(t gateway.Tx) (e error) {
-		out, e = t.ClaimWebhookDeliveries(ctx, owner, now, limit, lease)
+		out, e = t.ClaimWebhookDeliveries(ctx, c)
 		return e
 	})
 	return out, err
@@ -400,4 +443,13 @@ func (s *Store) PurgeWebhookDeliveries(ctx context.Context, before time.Time, li
 func (s *Store) WebhookOutboxDepth(ctx context.Context) (n int, err error) {
 	err = s.WithTx(ctx, func(t gateway.Tx) (e error) { n, e = t.WebhookOutboxDepth(ctx); return e })
 	return n, err
+}
+
+// lockOf narrows a row-locking clause (" FOR UPDATE SKIP LOCKED") to the table alias, for a
+// query that reads other tables too; "" stays "".
+func lockOf(lock, alias string) string {
+	if lock == "" {
+		return ""
+	}
+	return strings.Replace(lock, "FOR UPDATE", "FOR UPDATE OF "+alias, 1)
 }

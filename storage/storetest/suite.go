@@ -63,6 +63,7 @@ func Run(t *testing.T, open func(t *testing.T) gateway.Store) {
 		{"WebhookEnqueue", testWebhookEnqueue},
 		{"WebhookClaimingOrder", testWebhookClaimingOrder},
 		{"WebhookClaimDisjoint", testWebhookClaimDisjoint},
+		{"WebhookPerSubmitterCap", testWebhookPerSubmitterCap},
 		{"Denials", testDenialCreate}, {"DenialListAndScope", testDenialListAndScope}, {"DenialAssignResolve", testDenialAssignResolve}, {"DenialQueueStats", testDenialQueueStats}, {"DenialRoutingMarkers", testDenialRoutingMarkers}, {"CorrectionLinks", testCorrectionLinks},
 		{"Remittances", testRemittanceRoundTrip}, {"RemittanceClaimMoves", testRemittanceClaimMoves}, {"RemittanceManualMatch", testRemittanceManualMatch},
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -418,9 +419,9 @@ func testWebhookClaimingOrder(t *testing.T, s gateway.Store) {
 		}
 	}
 
-	_, err = s.ClaimWebhookDeliveries(ctx, "", now, 10, time.Minute)
+	_, err = s.ClaimWebhookDeliveries(ctx, gateway.WebhookClaim{Owner: "", Now: now, Limit: 10, Lease: time.Minute})
 	wantErr(t, err, gateway.ErrInvalid)
-	got, err := s.ClaimWebhookDeliveries(ctx, "w1", now, 10, time.Minute)
+	got, err := s.ClaimWebhookDeliveries(ctx, gateway.WebhookClaim{Owner: "w1", Now: now, Limit: 10, Lease: time.Minute})
 	ok(t, err)
 	// One per claim (the first) plus the claimless one.
 	if len(got) != 3 {
@@ -437,7 +438,7 @@ func testWebhookClaimingOrder(t *testing.T, s gateway.Store) {
 		t.Fatalf("lease = %q until %v", leased.LeaseOwner, leased.LeaseUntil)
 	}
 	// Leased: nothing more for anyone until the lease ends.
-	more, err := s.ClaimWebhookDeliveries(ctx, "w2", now.Add(30*time.Second), 10, time.Minute)
+	more, err := s.ClaimWebhookDeliveries(ctx, gateway.WebhookClaim{Owner: "w2", Now: now.Add(30 * time.Second), Limit: 10, Lease: time.Minute})
 	ok(t, err)
 	if len(more) != 0 {
 		t.Fatalf("leased rows claimed again: %v", more)
@@ -477,7 +478,7 @@ func testWebhookClaimingOrder(t *testing.T, s gateway.Store) {
 	}
 
 	// Now: claim A's second event is due; claim B waits for its retry and blocks its later events.
-	got, err = s.ClaimWebhookDeliveries(ctx, "w1", now.Add(time.Second), 10, time.Minute)
+	got, err = s.ClaimWebhookDeliveries(ctx, gateway.WebhookClaim{Owner: "w1", Now: now.Add(time.Second), Limit: 10, Lease: time.Minute})
 	ok(t, err)
 	if len(got) != 1 || got[0].ClaimID != claims[0].ID || got[0].Seq <= a.Seq {
 		t.Fatalf("after one delivery: %+v", got)
@@ -489,13 +490,13 @@ func testWebhookClaimingOrder(t *testing.T, s gateway.Store) {
 	if n != 1 {
 		t.Fatalf("released %d", n)
 	}
-	got, err = s.ClaimWebhookDeliveries(ctx, "w2", now.Add(2*time.Second), 10, time.Minute)
+	got, err = s.ClaimWebhookDeliveries(ctx, gateway.WebhookClaim{Owner: "w2", Now: now.Add(2 * time.Second), Limit: 10, Lease: time.Minute})
 	ok(t, err)
 	if len(got) != 1 || got[0].ID != a2.ID {
 		t.Fatalf("after release: %+v", got)
 	}
 	// An expired lease is taken over too.
-	got, err = s.ClaimWebhookDeliveries(ctx, "w3", now.Add(2*time.Minute), 10, time.Minute)
+	got, err = s.ClaimWebhookDeliveries(ctx, gateway.WebhookClaim{Owner: "w3", Now: now.Add(2 * time.Minute), Limit: 10, Lease: time.Minute})
 	ok(t, err)
 	if len(got) != 1 || got[0].ID != a2.ID {
 		t.Fatalf("after lease expiry: %+v", got)
@@ -505,7 +506,7 @@ func testWebhookClaimingOrder(t *testing.T, s gateway.Store) {
 	_, err = s.RecordWebhookAttempt(ctx, gateway.WebhookAttempt{DeliveryID: a2.ID, Owner: "w3", At: now, Status: 200, State: gateway.WebhookDelivered})
 	ok(t, err)
 	// Claim B's first event fails for good: its next event is no longer blocked.
-	got, err = s.ClaimWebhookDeliveries(ctx, "w4", retryAt, 10, time.Minute)
+	got, err = s.ClaimWebhookDeliveries(ctx, gateway.WebhookClaim{Owner: "w4", Now: retryAt, Limit: 10, Lease: time.Minute})
 	ok(t, err)
 	if len(got) != 2 || got[0].ClaimID != claims[0].ID || got[0].Seq <= a2.Seq || got[1].ID != b.ID || got[1].Attempts != 1 {
 		t.Fatalf("at the retry time: %+v", got)
@@ -514,7 +515,7 @@ func testWebhookClaimingOrder(t *testing.T, s gateway.Store) {
 	ok(t, err)
 	_, err = s.RecordWebhookAttempt(ctx, gateway.WebhookAttempt{DeliveryID: got[0].ID, Owner: "w4", At: retryAt, Status: 200, State: gateway.WebhookDelivered})
 	ok(t, err)
-	got, err = s.ClaimWebhookDeliveries(ctx, "w4", retryAt, 10, time.Minute)
+	got, err = s.ClaimWebhookDeliveries(ctx, gateway.WebhookClaim{Owner: "w4", Now: retryAt, Limit: 10, Lease: time.Minute})
 	ok(t, err)
 	if len(got) != 1 || got[0].ClaimID != claims[1].ID || got[0].Seq <= b.Seq {
 		t.Fatalf("after a failed delivery: %+v", got)
@@ -612,7 +613,7 @@ func testWebhookClaimDisjoint(t *testing.T, s gateway.Store) {
 		go func() {
 			defer wg.Done()
 			owner := fmt.Sprintf("w%d", w)
-			got, err := s.ClaimWebhookDeliveries(ctx, owner, now, 5, time.Minute)
+			got, err := s.ClaimWebhookDeliveries(ctx, gateway.WebhookClaim{Owner: owner, Now: now, Limit: 5, Lease: time.Minute})
 			if err != nil {
 				errs <- err
 				return
@@ -638,4 +639,67 @@ func testWebhookClaimDisjoint(t *testing.T, s gateway.Store) {
 	if len(seen) != claims {
 		t.Fatalf("claimed %d deliveries, want one per claim (%d)", len(seen), claims)
 	}
+}
+
+// testWebhookPerSubmitterCap: with a per-submitter cap, a submitter with a backlog gets at most
+// the cap in flight (leases of every owner counted) and the others are not kept waiting behind
+// it; finished or expired leases make room again.
+func testWebhookPerSubmitterCap(t *testing.T, s gateway.Store) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	busy := webhookSubmitter(t, s, "busy")
+	quiet := webhookSubmitter(t, s, "quiet")
+	enqueue := func(sub gateway.Submitter, n int, at time.Time) {
+		for i := range n {
+			_, _, err := s.EnqueueWebhook(ctx, gateway.WebhookEvent{SubmitterID: sub.ID, Type: gateway.EventRemittanceReceived,
+				Payload: json.RawMessage(fmt.Sprintf(`{"remittance_id":%d}`, i+1)), At: at})
+			ok(t, err)
+		}
+	}
+	enqueue(busy, 10, now.Add(-time.Minute)) // the backlog, older
+	enqueue(quiet, 2, now)
+	busyAll, quietAll := outbox(t, s, busy.ID), outbox(t, s, quiet.ID)
+	claim := func(owner string, at time.Time, limit, per int) []gateway.WebhookDelivery {
+		t.Helper()
+		got, err := s.ClaimWebhookDeliveries(ctx, gateway.WebhookClaim{Owner: owner, Now: at, Limit: limit, Lease: time.Minute, PerSubmitter: per})
+		ok(t, err)
+		return got
+	}
+	ids := func(ds []gateway.WebhookDelivery) []string {
+		out := make([]string, len(ds))
+		for i, d := range ds {
+			out[i] = d.ID
+		}
+		sort.Strings(out)
+		return out
+	}
+	want := func(what string, got []gateway.WebhookDelivery, wantDs ...gateway.WebhookDelivery) {
+		t.Helper()
+		if g, w := ids(got), ids(wantDs); fmt.Sprint(g) != fmt.Sprint(w) {
+			t.Fatalf("%s: claimed %v, want %v", what, g, w)
+		}
+	}
+
+	_, err := s.ClaimWebhookDeliveries(ctx, gateway.WebhookClaim{Owner: "w", Now: now, Limit: 1, Lease: time.Minute, PerSubmitter: -1})
+	wantErr(t, err, gateway.ErrInvalid)
+
+	// The limit takes the oldest offers: two of the backlog.
+	first := claim("w1", now, 2, 3)
+	want("limit 2, cap 3", first, busyAll[0], busyAll[1])
+	// The backlog has two in flight: it offers one more; the quiet submitter both of its own.
+	second := claim("w2", now, 10, 3)
+	want("cap 3 with 2 in flight", second, busyAll[2], quietAll[0], quietAll[1])
+	// At the cap, across owners: nothing more.
+	want("at the cap", claim("w3", now, 10, 3))
+	// Without a cap the backlog is taken.
+	uncapped := claim("w3", now, 4, 0)
+	want("no cap", uncapped, busyAll[3], busyAll[4], busyAll[5], busyAll[6])
+	// A finished delivery makes room for one; so does a lease that ran out.
+	_, err = s.RecordWebhookAttempt(ctx, gateway.WebhookAttempt{DeliveryID: first[0].ID, Owner: "w1", At: now, Status: 204,
+		State: gateway.WebhookDelivered})
+	ok(t, err)
+	want("after one delivered", claim("w4", now, 10, 7), busyAll[7])
+	later := now.Add(90 * time.Second) // every lease above has ended
+	want("after the leases ended", claim("w5", later, 10, 2), busyAll[1], busyAll[2], quietAll[0], quietAll[1])
+	checkIntegrity(t, s)
 }
