@@ -161,13 +161,15 @@ type WebhookTx interface {
 	// not a JSON object is ErrInvalid.
 	EnqueueWebhook(ctx context.Context, e WebhookEvent) (d WebhookDelivery, created bool, err error)
 	// ClaimWebhookDeliveries leases up to c.Limit pending deliveries that are due at c.Now to
-	// c.Owner until c.Now+c.Lease, with their submitter's URL and secret: never-attempted
-	// deliveries first (oldest first), then retries by due time, so a dead receiver's retries
-	// cannot starve fresh events. A delivery is not due while an earlier pending delivery of
-	// the same claim exists, so the events of one claim go out one at a time, in order. With
-	// c.PerSubmitter > 0 no submitter has more than that many deliveries leased at once
-	// (counting every owner's unexpired leases), so one submitter's backlog or slow receiver
-	// cannot hold every delivery slot. On Postgres concurrent claimers skip each other's rows
+	// c.Owner until c.Now+c.Lease, with their submitter's URL and secret. Submitters take
+	// turns: each offers its deliveries in its own order, never-attempted ones first (oldest
+	// first), then retries by due time, so a dead receiver's retries cannot starve fresh
+	// events; its k-th offer comes at turn k plus its deliveries already in flight, so one
+	// submitter's backlog does not go before another's newer events. A delivery is not due
+	// while an earlier pending delivery of the same claim exists, so the events of one claim
+	// go out one at a time, in order. With c.PerSubmitter > 0 no submitter has more than that
+	// many deliveries leased at once (counting every owner's unexpired leases), so a slow
+	// receiver cannot hold every slot. On Postgres concurrent claimers skip each other's rows
 	// (SKIP LOCKED).
 	ClaimWebhookDeliveries(ctx context.Context, c WebhookClaim) ([]WebhookDelivery, error)
 	// RecordWebhookAttempt stores an attempt's outcome and releases the lease. A delivery not

@@ -29,7 +29,7 @@ const (
 	DefaultTimeout      = 10 * time.Second
 	DefaultPollInterval = time.Second
 	DefaultConcurrency  = 8
-	DefaultPerSubmitter = 4
+	DefaultPerSubmitter = 6
 	DefaultRetryFor     = 24 * time.Hour
 	DefaultBackoffBase  = 30 * time.Second
 	DefaultBackoffMax   = time.Hour

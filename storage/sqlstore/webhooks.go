@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -141,81 +143,52 @@ VALUES ($1, $2, $3, $4, $5, 'pending', $6) RETURNING seq`,
 		State: gateway.WebhookPending, CreatedAt: at, Payload: json.RawMessage(payload)}, true, nil
 }
 
-// webhookDue is the condition of a pending delivery o that is due at $3: not waiting for a
-// retry, not leased, and no earlier pending delivery of the same claim.
-const webhookDue = `o.state = 'pending'
- AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= $3)
- AND (o.lease_until IS NULL OR o.lease_until <= $3)
+// webhookDueAt is the condition of a pending delivery o that is due at the time bound to the
+// placeholder now: not waiting for a retry, not leased, and no earlier pending delivery of the
+// same claim (the events of one claim go out one at a time, in order).
+func webhookDueAt(now string) string {
+	return `o.state = 'pending'
+ AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ` + now + `)
+ AND (o.lease_until IS NULL OR o.lease_until <= ` + now + `)
  AND (o.claim_id IS NULL OR NOT EXISTS (SELECT 1 FROM webhook_outbox p
       WHERE p.claim_id = o.claim_id AND p.state = 'pending' AND p.seq < o.seq))`
+}
 
-// webhookBusy counts each submitter's deliveries leased at $3 (webhook_outbox_owner_idx:
+// webhookBusy counts each submitter's deliveries leased at $1 (webhook_outbox_owner_idx:
 // leases are few, one per delivery in flight).
 const webhookBusy = `SELECT l.submitter_id, COUNT(*) AS n FROM webhook_outbox l
- WHERE l.lease_owner IS NOT NULL AND l.lease_until > $3 AND l.state = 'pending' GROUP BY l.submitter_id`
+ WHERE l.lease_owner IS NOT NULL AND l.lease_until > $1 AND l.state = 'pending' GROUP BY l.submitter_id`
 
-// ClaimWebhookDeliveries implements gateway.WebhookTx. The due rows are taken first attempts
-// first (next_attempt_at is NULL until the first failure), then retries by due time, so the
-// retries of a receiver that is down cannot starve fresh events.
+// ClaimWebhookDeliveries implements gateway.WebhookTx.
 //
-// Each submitter offers its due deliveries in that order, at most the per-submitter cap minus
-// its deliveries in flight (without a cap, at most the limit), and the first of all offers
-// are taken. On Postgres a LATERAL subquery per submitter reads only the rows it offers,
-// through webhook_outbox_submitter_due_idx, and locks them with the dialect's ClaimLock, so
-// concurrent claimers skip each other's picks. SQLite, with one writer, ranks each
-// submitter's due rows with a window function instead.
+// Submitters take turns: each offers its due deliveries in its own order (first attempts
+// first, oldest first, then retries by due time, so the retries of a receiver that is down
+// cannot starve fresh events), at most the per-submitter cap minus its deliveries in flight.
+// A submitter's k-th offer has turn k plus its deliveries in flight, and the claim takes the
+// offers by turn, then by that order. Alone, a submitter gets every slot; beside others with
+// due events, a backlog of thousands waits its turn instead of going first.
+//
+// On Postgres one statement does it: a LATERAL subquery per submitter reads only the rows it
+// offers, through webhook_outbox_submitter_due_idx, and locks them with the dialect's
+// ClaimLock, so concurrent claimers skip each other's picks. SQLite, with one writer and no
+// LATERAL, asks each submitter in turn: a few indexed reads each, never the whole backlog.
 func (t *tx) ClaimWebhookDeliveries(ctx context.Context, c gateway.WebhookClaim) ([]gateway.WebhookDelivery, error) {
 	if c.Owner == "" || c.Limit < 1 || c.Lease <= 0 || c.PerSubmitter < 0 {
 		return nil, fmt.Errorf("claim webhook deliveries: %w: owner, limit >= 1, lease > 0 and per-submitter cap >= 0 are required", gateway.ErrInvalid)
 	}
 	now := ts(c.Now)
-	// $1 owner, $2 lease end, $3 now, $4 limit, $5 what one submitter may have in flight.
-	args := []any{c.Owner, now.Add(c.Lease), now, c.Limit, c.Limit}
-	capped := c.PerSubmitter > 0
-	if capped {
-		args[4] = c.PerSubmitter
-	}
-	var inner string
-	if t.d.ConcurrentWriters {
-		busy := "0"
-		if capped {
-			busy = "COALESCE((SELECT b.n FROM busy b WHERE b.submitter_id = s.id), 0)"
-		}
-		inner = `SELECT p.seq FROM submitters s CROSS JOIN LATERAL (
-  SELECT o.seq, o.next_attempt_at FROM webhook_outbox o WHERE o.submitter_id = s.id AND ` + webhookDue + `
-  ORDER BY o.next_attempt_at NULLS FIRST, o.seq
-  LIMIT GREATEST(0, $5 - ` + busy + `)` + lockOf(t.d.ClaimLock, "o") + `) p
- ORDER BY p.next_attempt_at NULLS FIRST, p.seq LIMIT $4`
-	} else {
-		busy, join := "0", ""
-		if capped {
-			busy, join = "COALESCE(b.n, 0)", " LEFT JOIN busy b ON b.submitter_id = o.submitter_id"
-		}
-		inner = `SELECT r.seq FROM (
-  SELECT o.seq, o.next_attempt_at, ` + busy + ` AS busy,
-    ROW_NUMBER() OVER (PARTITION BY o.submitter_id ORDER BY o.next_attempt_at NULLS FIRST, o.seq) AS rn
-  FROM webhook_outbox o` + join + ` WHERE ` + webhookDue + `) r
- WHERE r.rn + r.busy <= $5 ORDER BY r.next_attempt_at NULLS FIRST, r.seq LIMIT $4`
-	}
-	q := `UPDATE webhook_outbox SET lease_owner = $1, lease_until = $2 WHERE seq IN (` + inner + `) RETURNING seq`
-	if c.PerSubmitter > 0 {
-		q = `WITH busy AS (` + webhookBusy + `) ` + q
-	}
-	rows, err := t.q.Query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("claim webhook deliveries: %w", err)
+	perSubmitter := c.PerSubmitter
+	if perSubmitter == 0 {
+		perSubmitter = math.MaxInt32
 	}
 	var seqs []int64
-	for rows.Next() {
-		var s int64
-		if err := rows.Scan(&s); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("claim webhook deliveries: %w", err)
-		}
-		seqs = append(seqs, s)
+	var err error
+	if t.d.ConcurrentWriters {
+		seqs, err = t.claimWebhooksLateral(ctx, c, now, perSubmitter)
+	} else {
+		seqs, err = t.claimWebhooksInTurn(ctx, c, now, perSubmitter)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err != nil {
 		return nil, fmt.Errorf("claim webhook deliveries: %w", err)
 	}
 	if len(seqs) == 0 {
@@ -226,7 +199,7 @@ func (t *tx) ClaimWebhookDeliveries(ctx context.Context, c gateway.WebhookClaim)
 	for i, s := range seqs {
 		ph[i] = w.arg(s)
 	}
-	q = `SELECT ` + webhookCols + `, ` + webhookEventCols + `, COALESCE(s.webhook_url, ''), COALESCE(s.webhook_secret, '')` +
+	q := `SELECT ` + webhookCols + `, ` + webhookEventCols + `, COALESCE(s.webhook_url, ''), COALESCE(s.webhook_secret, '')` +
 		webhookFrom + ` JOIN submitters s ON s.id = o.submitter_id WHERE o.seq IN (` + strings.Join(ph, ", ") + `) ORDER BY o.seq`
 	rs, err := t.q.Query(ctx, q, w.args...)
 	if err != nil {
@@ -452,4 +425,135 @@ func lockOf(lock, alias string) string {
 		return ""
 	}
 	return strings.Replace(lock, "FOR UPDATE", "FOR UPDATE OF "+alias, 1)
+}
+
+// claimWebhooksLateral leases the deliveries ClaimWebhookDeliveries takes, in one statement.
+func (t *tx) claimWebhooksLateral(ctx context.Context, c gateway.WebhookClaim, now time.Time, perSubmitter int) ([]int64, error) {
+	// $1 now, $2 limit, $3 per-submitter cap, $4 owner, $5 lease end. webhookDue reads $1 as now.
+	q := `WITH busy AS (` + webhookBusy + `)
+UPDATE webhook_outbox SET lease_owner = $4, lease_until = $5 WHERE seq IN (
+ SELECT r.seq FROM (
+  SELECT p.seq, p.next_attempt_at,
+    b.n + ROW_NUMBER() OVER (PARTITION BY s.id ORDER BY p.next_attempt_at NULLS FIRST, p.seq) AS turn
+  FROM submitters s
+  CROSS JOIN LATERAL (SELECT COALESCE((SELECT y.n FROM busy y WHERE y.submitter_id = s.id), 0) AS n) b
+  CROSS JOIN LATERAL (
+   SELECT o.seq, o.next_attempt_at FROM webhook_outbox o WHERE o.submitter_id = s.id AND ` + webhookDueAt("$1") + `
+   ORDER BY o.next_attempt_at NULLS FIRST, o.seq
+   LIMIT GREATEST(0, LEAST($2, $3 - b.n))` + lockOf(t.d.ClaimLock, "o") + `) p) r
+ ORDER BY r.turn, r.next_attempt_at NULLS FIRST, r.seq LIMIT $2)
+RETURNING seq`
+	rows, err := t.q.Query(ctx, q, now, c.Limit, perSubmitter, c.Owner, now.Add(c.Lease))
+	if err != nil {
+		return nil, err
+	}
+	var seqs []int64
+	for rows.Next() {
+		var s int64
+		if err := rows.Scan(&s); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		seqs = append(seqs, s)
+	}
+	rows.Close()
+	return seqs, rows.Err()
+}
+
+// webhookOffer is a delivery a submitter offers to a claim (SQLite).
+type webhookOffer struct {
+	seq  int64
+	next *time.Time // nil: never attempted
+	turn int
+}
+
+// claimWebhooksInTurn leases the deliveries ClaimWebhookDeliveries takes by asking each
+// submitter for its offers (SQLite: the one writer makes the reads and the update atomic).
+func (t *tx) claimWebhooksInTurn(ctx context.Context, c gateway.WebhookClaim, now time.Time, perSubmitter int) ([]int64, error) {
+	busy := map[int64]int{}
+	rows, err := t.q.Query(ctx, webhookBusy, now)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var sub, n int64
+		if err := rows.Scan(&sub, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		busy[sub] = int(n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var subs []int64
+	rows, err = t.q.Query(ctx, `SELECT DISTINCT submitter_id FROM webhook_outbox WHERE state = 'pending'`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var sub int64
+		if err := rows.Scan(&sub); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		subs = append(subs, sub)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var offers []webhookOffer
+	for _, sub := range subs {
+		k := min(c.Limit, perSubmitter-busy[sub])
+		if k <= 0 {
+			continue
+		}
+		rows, err := t.q.Query(ctx, `SELECT o.seq, o.next_attempt_at FROM webhook_outbox o WHERE o.submitter_id = $2 AND `+
+			webhookDueAt("$1")+` ORDER BY o.next_attempt_at NULLS FIRST, o.seq LIMIT $3`, now, sub, k)
+		if err != nil {
+			return nil, err
+		}
+		for i := 1; rows.Next(); i++ {
+			o := webhookOffer{turn: busy[sub] + i}
+			if err := rows.Scan(&o.seq, &o.next); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			offers = append(offers, o)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	sort.Slice(offers, func(i, j int) bool {
+		a, b := offers[i], offers[j]
+		switch {
+		case a.turn != b.turn:
+			return a.turn < b.turn
+		case (a.next == nil) != (b.next == nil):
+			return a.next == nil
+		case a.next != nil && !a.next.Equal(*b.next):
+			return a.next.Before(*b.next)
+		}
+		return a.seq < b.seq
+	})
+	offers = offers[:min(len(offers), c.Limit)]
+	if len(offers) == 0 {
+		return nil, nil
+	}
+	var w where
+	owner, until := w.arg(c.Owner), w.arg(now.Add(c.Lease))
+	ph := make([]string, len(offers))
+	seqs := make([]int64, len(offers))
+	for i, o := range offers {
+		ph[i], seqs[i] = w.arg(o.seq), o.seq
+	}
+	if _, err := t.q.Exec(ctx, `UPDATE webhook_outbox SET lease_owner = `+owner+`, lease_until = `+until+
+		` WHERE seq IN (`+strings.Join(ph, ", ")+`)`, w.args...); err != nil {
+		return nil, err
+	}
+	return seqs, nil
 }

@@ -641,9 +641,9 @@ func testWebhookClaimDisjoint(t *testing.T, s gateway.Store) {
 	}
 }
 
-// testWebhookPerSubmitterCap: with a per-submitter cap, a submitter with a backlog gets at most
-// the cap in flight (leases of every owner counted) and the others are not kept waiting behind
-// it; finished or expired leases make room again.
+// testWebhookPerSubmitterCap: submitters take turns, so a backlog does not go first just because
+// it is older; with a per-submitter cap, a submitter gets at most the cap in flight (leases of
+// every owner counted); finished or expired leases make room again.
 func testWebhookPerSubmitterCap(t *testing.T, s gateway.Store) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
@@ -683,15 +683,16 @@ func testWebhookPerSubmitterCap(t *testing.T, s gateway.Store) {
 	_, err := s.ClaimWebhookDeliveries(ctx, gateway.WebhookClaim{Owner: "w", Now: now, Limit: 1, Lease: time.Minute, PerSubmitter: -1})
 	wantErr(t, err, gateway.ErrInvalid)
 
-	// The limit takes the oldest offers: two of the backlog.
+	// Turns: the first of each submitter, though the backlog is older.
 	first := claim("w1", now, 2, 3)
-	want("limit 2, cap 3", first, busyAll[0], busyAll[1])
-	// The backlog has two in flight: it offers one more; the quiet submitter both of its own.
+	want("limit 2, cap 3", first, busyAll[0], quietAll[0])
+	// One in flight each: the backlog offers two more (turns 2 and 3), the quiet submitter its
+	// last one (turn 2).
 	second := claim("w2", now, 10, 3)
-	want("cap 3 with 2 in flight", second, busyAll[2], quietAll[0], quietAll[1])
+	want("cap 3 with 1 in flight", second, busyAll[1], busyAll[2], quietAll[1])
 	// At the cap, across owners: nothing more.
 	want("at the cap", claim("w3", now, 10, 3))
-	// Without a cap the backlog is taken.
+	// Without a cap the backlog is taken, in its order.
 	uncapped := claim("w3", now, 4, 0)
 	want("no cap", uncapped, busyAll[3], busyAll[4], busyAll[5], busyAll[6])
 	// A finished delivery makes room for one; so does a lease that ran out.
