@@ -444,20 +444,14 @@ UPDATE webhook_outbox SET lease_owner = $4, lease_until = $5 WHERE seq IN (
  ORDER BY r.turn, r.next_attempt_at NULLS FIRST, r.seq LIMIT $2)
 RETURNING seq`
 	rows, err := t.q.Query(ctx, q, now, c.Limit, perSubmitter, c.Owner, now.Add(c.Lease))
-	if err != nil {
-		return nil, err
-	}
-	var seqs []int64
-	for rows.Next() {
-		var s int64
-		if err := rows.Scan(&s); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		seqs = append(seqs, s)
-	}
-	rows.Close()
-	return seqs, rows.Err()
+	return collectRows(rows, err, scanInt64)
+}
+
+// scanInt64 scans a row of one integer column.
+func scanInt64(r scanner) (int64, error) {
+	var v int64
+	err := r.Scan(&v)
+	return v, err
 }
 
 // webhookOffer is a delivery a submitter offers to a claim (SQLite).
@@ -470,38 +464,19 @@ type webhookOffer struct {
 // claimWebhooksInTurn leases the deliveries ClaimWebhookDeliveries takes by asking each
 // submitter for its offers (SQLite: the one writer makes the reads and the update atomic).
 func (t *tx) claimWebhooksInTurn(ctx context.Context, c gateway.WebhookClaim, now time.Time, perSubmitter int) ([]int64, error) {
-	busy := map[int64]int{}
+	type count struct{ sub, n int64 }
 	rows, err := t.q.Query(ctx, webhookBusy, now)
+	counts, err := collectRows(rows, err, func(r scanner) (c count, err error) { return c, r.Scan(&c.sub, &c.n) })
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var sub, n int64
-		if err := rows.Scan(&sub, &n); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		busy[sub] = int(n)
+	busy := map[int64]int{}
+	for _, c := range counts {
+		busy[c.sub] = int(c.n)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	var subs []int64
 	rows, err = t.q.Query(ctx, `SELECT DISTINCT submitter_id FROM webhook_outbox WHERE state = 'pending'`)
+	subs, err := collectRows(rows, err, scanInt64)
 	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var sub int64
-		if err := rows.Scan(&sub); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		subs = append(subs, sub)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	var offers []webhookOffer
@@ -512,21 +487,14 @@ func (t *tx) claimWebhooksInTurn(ctx context.Context, c gateway.WebhookClaim, no
 		}
 		rows, err := t.q.Query(ctx, `SELECT o.seq, o.next_attempt_at FROM webhook_outbox o WHERE o.submitter_id = $2 AND `+
 			webhookDueAt("$1")+` ORDER BY o.next_attempt_at NULLS FIRST, o.seq LIMIT $3`, now, sub, k)
+		mine, err := collectRows(rows, err, func(r scanner) (o webhookOffer, err error) { return o, r.Scan(&o.seq, &o.next) })
 		if err != nil {
 			return nil, err
 		}
-		for i := 1; rows.Next(); i++ {
-			o := webhookOffer{turn: busy[sub] + i}
-			if err := rows.Scan(&o.seq, &o.next); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			offers = append(offers, o)
+		for i := range mine {
+			mine[i].turn = busy[sub] + i + 1
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+		offers = append(offers, mine...)
 	}
 	sort.Slice(offers, func(i, j int) bool {
 		a, b := offers[i], offers[j]
