@@ -748,14 +748,7 @@ func TestSlowReceiverHoldsOneSlot(t *testing.T) {
 			w.WriteHeader(http.StatusOK)
 		}))
 		defer fast.Close()
-		subs := map[string]gateway.Submitter{}
-		for name, url := range map[string]string{"slow": slow.URL, "fast": fast.URL} {
-			_, hash := gateway.NewToken()
-			sub, err := s.CreateSubmitter(ctx, gateway.Submitter{Name: name, TokenHash: hash})
-			ok(t, err)
-			ok(t, s.SetSubmitterWebhook(ctx, name, url, secret))
-			subs[name] = sub
-		}
+		subs := hookedSubmitters(t, s, map[string]string{"slow": slow.URL, "fast": fast.URL})
 		// The slow submitter's event is first in the outbox.
 		_, _, err := s.EnqueueWebhook(ctx, gateway.WebhookEvent{SubmitterID: subs["slow"].ID, Type: gateway.EventRemittanceReceived,
 			Payload: json.RawMessage(`{"remittance_id":0}`)})
@@ -828,14 +821,7 @@ func TestBacklogLeavesSlotsForOthers(t *testing.T) {
 			w.WriteHeader(http.StatusOK)
 		}))
 		defer fast.Close()
-		subs := map[string]gateway.Submitter{}
-		for name, url := range map[string]string{"slow": slow.URL, "fast": fast.URL} {
-			_, hash := gateway.NewToken()
-			sub, err := s.CreateSubmitter(ctx, gateway.Submitter{Name: name, TokenHash: hash})
-			ok(t, err)
-			ok(t, s.SetSubmitterWebhook(ctx, name, url, secret))
-			subs[name] = sub
-		}
+		subs := hookedSubmitters(t, s, map[string]string{"slow": slow.URL, "fast": fast.URL})
 		const backlog, n = 10, 30
 		for i := range backlog {
 			_, _, err := s.EnqueueWebhook(ctx, gateway.WebhookEvent{SubmitterID: subs["slow"].ID, Type: gateway.EventRemittanceReceived,
@@ -868,6 +854,20 @@ func TestBacklogLeavesSlotsForOthers(t *testing.T) {
 			}
 		}
 	})
+}
+
+// hookedSubmitters creates a submitter per name with the webhook URL given.
+func hookedSubmitters(t *testing.T, s gateway.Store, urls map[string]string) map[string]gateway.Submitter {
+	t.Helper()
+	subs := map[string]gateway.Submitter{}
+	for name, url := range urls {
+		_, hash := gateway.NewToken()
+		sub, err := s.CreateSubmitter(context.Background(), gateway.Submitter{Name: name, TokenHash: hash})
+		ok(t, err)
+		ok(t, s.SetSubmitterWebhook(context.Background(), name, url, secret))
+		subs[name] = sub
+	}
+	return subs
 }
 
 func minTime(a, b time.Time) time.Time {
