@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/claimgate/claimgate/edi"
@@ -46,6 +47,36 @@ func ValidDenialResolution(s string) bool {
 		}
 	}
 	return false
+}
+
+// MaxAssigneeLen and MaxResolutionNoteLen bound what a person types when working a denial
+// (the API's assign and resolve bodies, the dashboard's forms).
+const (
+	MaxAssigneeLen       = 100
+	MaxResolutionNoteLen = 2000
+)
+
+// ValidAssignee reports whether s (already trimmed of surrounding spaces) may be a denial's
+// assignee: at most MaxAssigneeLen bytes of printable characters on one line. "" is valid: it
+// unassigns.
+func ValidAssignee(s string) bool {
+	return len(s) <= MaxAssigneeLen && printableText(s) && !strings.ContainsAny(s, "\n\t")
+}
+
+// ValidResolutionNote reports whether s may be the note of a denial's resolution: at most
+// MaxResolutionNoteLen bytes, no control characters but line feeds and tabs.
+func ValidResolutionNote(s string) bool {
+	return len(s) <= MaxResolutionNoteLen && printableText(s)
+}
+
+// printableText reports whether s holds no control characters but '\n' and '\t'.
+func printableText(s string) bool {
+	for _, c := range s {
+		if c < 0x20 && c != '\n' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // ValidDenialStatus reports whether s is open, assigned or resolved.

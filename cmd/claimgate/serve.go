@@ -205,6 +205,7 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger) error {
 		Store:             store,
 		OperatorTokenHash: operatorHash,
 		Reconciler:        poster,
+		Matcher:           poster,
 		Codes:             codeTable,
 		Staleness:         acks.Staleness{After999: cfg.Staleness.After999, After277CA: cfg.Staleness.After277CA},
 		Logger:            logger,

@@ -20,8 +20,6 @@ const (
 	TypeNoPayerClaimNumber    = "urn:claimgate:problem:no-payer-claim-number"    // 409: replace/void before the payer's claim number
 	TypeClaimFinal            = "urn:claimgate:problem:claim-replaced-or-voided" // 409: the claim is replaced or voided already
 	TypeInvalidDenialRequest  = "urn:claimgate:problem:invalid-denial-request"   // 400/422: a bad assign or resolve body
-	maxAssigneeLen            = 100
-	maxResolutionNoteLen      = 2000
 	maxDenialRequestBodyBytes = 16 << 10
 )
 
@@ -223,16 +221,6 @@ func invalidDenialRequest(pointer, code, msg string) problem {
 		Detail: msg, Errors: []problemError{{Pointer: pointer, Code: code, Message: msg}}}
 }
 
-// denialText reports whether s holds no control characters.
-func denialText(s string) bool {
-	for _, c := range s {
-		if c < 0x20 && c != '\n' && c != '\t' || c == 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
 // assignDenial is POST /v1/denials/{id}/assign {"assignee": "..."}; an empty assignee puts the
 // denial back in the open queue.
 func (a *API) assignDenial(w http.ResponseWriter, r *http.Request, scope int64) {
@@ -251,7 +239,7 @@ func (a *API) assignDenial(w http.ResponseWriter, r *http.Request, scope int64) 
 		return
 	}
 	as := strings.TrimSpace(*body.Assignee)
-	if len(as) > maxAssigneeLen || !denialText(as) || strings.ContainsAny(as, "\n\t") {
+	if !gateway.ValidAssignee(as) {
 		a.problem(w, r, invalidDenialRequest("/assignee", "invalid", "assignee must be at most 100 printable characters on one line."))
 		return
 	}
@@ -283,7 +271,7 @@ func (a *API) resolveDenial(w http.ResponseWriter, r *http.Request, scope int64)
 			"resolution must be one of corrected, appealed, written_off, billed_patient."))
 		return
 	}
-	if len(body.Note) > maxResolutionNoteLen || !denialText(body.Note) {
+	if !gateway.ValidResolutionNote(body.Note) {
 		a.problem(w, r, invalidDenialRequest("/note", "invalid", "note must be at most 2000 printable characters."))
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -184,4 +185,145 @@ func TestBrowser(t *testing.T) {
 	waitPath("/ui/login")
 
 	t.Logf("browser test took %s", time.Since(start).Round(time.Millisecond))
+}
+
+// TestBrowserActions works a denial and an unmatched payment through the dashboard's forms in
+// headless Chromium: assign the denial from the queue, resolve it from its claim's page, and
+// match the remittance's unmatched payment to a claim, checking each confirmation and the
+// changed page.
+func TestBrowserActions(t *testing.T) {
+	browser, driverPath := browsertest.Require(t)
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	e := newEnv(t, nil)
+	fx := e.fx
+	den := strconv.FormatInt(fx.denialID, 10)
+	rem := strconv.FormatInt(fx.remID, 10)
+	seq := strconv.Itoa(unmatchedSeq(t, fx))
+
+	drv, err := browsertest.StartDriver(ctx, driverPath, 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer drv.Stop()
+	s, err := drv.NewSession(ctx, browser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := s.Delete(context.Background()); err != nil {
+			t.Errorf("deleting the session: %v", err)
+		}
+	}()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	text := func(css string) string {
+		t.Helper()
+		v, err := s.Text(ctx, css)
+		must(err)
+		return v
+	}
+	click := func(css string) {
+		t.Helper()
+		el, err := s.Find(ctx, css)
+		must(err)
+		must(el.Click(ctx))
+	}
+	typeIn := func(css, keys string) {
+		t.Helper()
+		el, err := s.Find(ctx, css)
+		must(err)
+		must(el.SendKeys(ctx, keys))
+	}
+	// waitFor waits for an address holding every part.
+	waitFor := func(parts ...string) {
+		t.Helper()
+		_, err := s.WaitURL(ctx, func(u string) bool {
+			for _, p := range parts {
+				if !strings.Contains(u, p) {
+					return false
+				}
+			}
+			return true
+		}, 20*time.Second)
+		must(err)
+	}
+	wantIn := func(where, got string, wants ...string) {
+		t.Helper()
+		for _, w := range wants {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: %q lacks %q", where, got, w)
+			}
+		}
+	}
+	shots := os.Getenv("CLAIMGATE_SCREENSHOTS")
+	noPHI := func(where string) {
+		t.Helper()
+		src, err := s.PageSource(ctx)
+		must(err)
+		wantNoPHI(t, where, src)
+		if shots != "" {
+			png, err := s.Screenshot(ctx)
+			must(err)
+			must(os.WriteFile(filepath.Join(shots, where+".png"), png, 0o644))
+		}
+	}
+
+	must(s.Navigate(ctx, e.srv.URL+"/ui/login"))
+	typeIn("#token", operatorToken)
+	click("#signin")
+	waitFor(e.srv.URL + "/ui/")
+
+	// Assign the denial from the queue.
+	click("#nav-denials")
+	waitFor("/ui/denials")
+	typeIn("#assignee-"+den, "Billing team A")
+	click("#assign-" + den)
+	waitFor("/ui/denials?", "done=assigned", "denial="+den)
+	wantIn("assigned notice", text("#notice"), "Denial "+den+" is assigned.")
+	wantIn("assigned row", text("#denials .denial-row"), "assigned", "Billing team A")
+	noPHI("denial-assigned")
+
+	// Resolve it from its claim's page: appealed, with a note.
+	click("#denials .claim-link")
+	waitFor("/ui/claims/" + fx.denied.ID)
+	click("#resolution-" + den + ` option[value="appealed"]`)
+	typeIn("#note-"+den, "Appeal sent with the referral.")
+	click("#resolve-" + den)
+	waitFor("/ui/claims/"+fx.denied.ID+"?", "done=resolved")
+	wantIn("resolved notice", text("#notice"), "Denial "+den+" is resolved.")
+	wantIn("resolved row", text("#denials .denial-row"), "resolved", "appealed", "Billing team A")
+	if forms, err := s.FindAll(ctx, "#resolve-form-"+den); err != nil || len(forms) != 0 {
+		t.Errorf("the resolved denial still has its resolve form (%d, %v)", len(forms), err)
+	}
+	noPHI("denial-resolved")
+	if d := getDenial(t, fx, fx.denialID); d.Status != "resolved" || d.Resolution != "appealed" || d.ResolutionNote != "Appeal sent with the referral." {
+		t.Errorf("stored denial %+v", d)
+	}
+
+	// Match the remittance's unmatched payment to the claim still waiting for its 999.
+	must(s.Navigate(ctx, e.srv.URL+"/ui/remittances/"+rem))
+	waitFor("/ui/remittances/" + rem)
+	wantIn("before match", text("#remittance-summary"), "1 unmatched")
+	typeIn("#match-claim-"+seq, strings.ToLower(fx.waiting.ID))
+	click("#match-" + seq)
+	waitFor("/ui/remittances/"+rem+"?", "done=matched")
+	wantIn("matched notice", text("#notice"), "Claim payment "+seq+" is matched to claim "+fx.waiting.ID+".")
+	wantIn("after match", text("#remittance-summary"), "none unmatched")
+	wantIn("matched payment", text("#payment-"+seq), fx.waiting.ID, "manual", "paid")
+	if left, err := s.FindAll(ctx, "article.unmatched"); err != nil || len(left) != 0 {
+		t.Errorf("unmatched payments left: %d (%v)", len(left), err)
+	}
+	noPHI("payment-matched")
+
+	// The claim moved as posting moves it.
+	click("#payment-" + seq + " .claim-link")
+	waitFor("/ui/claims/" + fx.waiting.ID)
+	wantIn("matched claim", text("#claim-status"), "paid")
+	wantIn("matched claim timeline", text("#timeline"), "submitted → paid", "matched by hand")
 }

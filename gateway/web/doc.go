@@ -1,6 +1,6 @@
-// Package web is claimgate's read-only operator dashboard: server-rendered HTML pages under
-// /ui/ (html/template and an embedded stylesheet, no JavaScript) over the same gateway.Store the
-// JSON API reads.
+// Package web is claimgate's operator dashboard: server-rendered HTML pages under /ui/
+// (html/template and an embedded stylesheet, no JavaScript) over the same gateway.Store the
+// JSON API reads, and the two forms a billing clerk needs to work denials and unmatched payments.
 //
 // Pages:
 //
@@ -15,6 +15,12 @@
 //	GET  /ui/reconciliation        reconciliation per payer and A/R aging (?from=&to=&payer=)
 //	GET  /ui/reconciliation.csv    the same as CSV (remit.Reconciliation.WriteCSV, as the API's ?format=csv)
 //	GET  /ui/login, POST /ui/login, POST /ui/logout
+//
+// Actions (forms; 303 back to the page with ?done=, or a 400/404/409 page; see actions.go):
+//
+//	POST /ui/denials/{id}/assign                  assignee ("" unassigns): gateway.Store.AssignDenial
+//	POST /ui/denials/{id}/resolve                 resolution, note, claim_id: gateway.Store.ResolveDenial
+//	POST /ui/remittances/{id}/claims/{n}/match    claim_id: Matcher.Match (remit.Poster.Match)
 //
 // Only the operator may see the pages. POST /ui/login takes the operator token (the one of
 // CLAIMGATE_OPERATOR_TOKEN_FILE, compared as gateway.HashToken in constant time) and sets the

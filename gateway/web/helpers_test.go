@@ -224,7 +224,7 @@ func newEnv(t testing.TB, fx *fixture, opts ...envOption) *env {
 	}
 	clk := &clock{t: time.Now().Add(72 * time.Hour)}
 	logs := &lockedBuffer{}
-	cfg := web.Config{Store: fx.store, OperatorTokenHash: gateway.HashToken(operatorToken), Reconciler: fx.poster,
+	cfg := web.Config{Store: fx.store, OperatorTokenHash: gateway.HashToken(operatorToken), Reconciler: fx.poster, Matcher: fx.poster,
 		Logger: slog.New(slog.NewJSONHandler(logs, nil)), Now: clk.Now}
 	for _, o := range opts {
 		o(&cfg)

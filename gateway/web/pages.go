@@ -211,6 +211,8 @@ type denialRow struct {
 	gateway.Denial
 	CARCLabel  string
 	RARCLabels []codeLabel
+	// Back is the page the row's action forms return to (this page).
+	Back string
 }
 
 type claimData struct {
@@ -265,7 +267,7 @@ func (d *Dashboard) claim(w http.ResponseWriter, r *http.Request) {
 				return err
 			}
 			for _, dn := range pg.Denials {
-				out.Denials = append(out.Denials, d.denialRow(dn))
+				out.Denials = append(out.Denials, d.denialRow(dn, "/ui/claims/"+c.ID))
 			}
 			if pg.Next == "" {
 				return nil
@@ -322,8 +324,8 @@ func (d *Dashboard) paymentView(cp gateway.ClaimPayment) paymentView {
 	return v
 }
 
-func (d *Dashboard) denialRow(dn gateway.Denial) denialRow {
-	return denialRow{Denial: dn, CARCLabel: d.carcLabel(dn.CARC), RARCLabels: d.rarcLabels(dn.RARCs)}
+func (d *Dashboard) denialRow(dn gateway.Denial, back string) denialRow {
+	return denialRow{Denial: dn, CARCLabel: d.carcLabel(dn.CARC), RARCLabels: d.rarcLabels(dn.RARCs), Back: back}
 }
 
 // ---- denials ----
@@ -379,8 +381,9 @@ func (d *Dashboard) denials(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, "listing denials", err)
 		return
 	}
+	back := query("/ui/denials", "queue", out.Queue, "category", out.Category, "status", out.Status, "cursor", f.Cursor)
 	for _, dn := range pg.Denials {
-		out.Denials = append(out.Denials, d.denialRow(dn))
+		out.Denials = append(out.Denials, d.denialRow(dn, back))
 	}
 	if pg.Next != "" {
 		out.Next = query("/ui/denials", "queue", out.Queue, "category", out.Category, "status", out.Status, "cursor", pg.Next)

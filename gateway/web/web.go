@@ -41,6 +41,9 @@ type Config struct {
 	OperatorTokenHash string
 	// Reconciler serves the reconciliation page (a *remit.Poster); nil answers it 503.
 	Reconciler Reconciler
+	// Matcher matches an unmatched claim payment to a claim by hand (a *remit.Poster, the
+	// same call as the API's match route); nil answers the match form 503.
+	Matcher Matcher
 	// Codes labels CARC and RARC codes and lists the work queues; nil means codes.Default().
 	Codes *codes.Table
 	// Staleness are the thresholds of "waiting too long" (the daemon's staleness settings);
@@ -58,6 +61,7 @@ type Dashboard struct {
 	opHash     string
 	sessionKey []byte
 	recon      Reconciler
+	matcher    Matcher
 	codes      *codes.Table
 	stale      acks.Staleness
 	log        *slog.Logger
@@ -74,7 +78,7 @@ func New(cfg Config) (*Dashboard, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("web: Config.Store is required")
 	}
-	d := &Dashboard{store: cfg.Store, opHash: cfg.OperatorTokenHash, recon: cfg.Reconciler, codes: cfg.Codes,
+	d := &Dashboard{store: cfg.Store, opHash: cfg.OperatorTokenHash, recon: cfg.Reconciler, matcher: cfg.Matcher, codes: cfg.Codes,
 		stale: cfg.Staleness, log: cfg.Logger, now: cfg.Now, pages: map[string]*template.Template{}}
 	if d.codes == nil {
 		d.codes = codes.Default()
@@ -116,6 +120,9 @@ func (d *Dashboard) Register(mux *http.ServeMux) {
 	mux.Handle("GET /ui/remittances/{id}", authed(d.remittance))
 	mux.Handle("GET /ui/reconciliation", authed(d.reconciliation))
 	mux.Handle("GET /ui/reconciliation.csv", authed(d.reconciliationCSV))
+	mux.Handle("POST /ui/denials/{id}/assign", authed(d.assignDenial))
+	mux.Handle("POST /ui/denials/{id}/resolve", authed(d.resolveDenial))
+	mux.Handle("POST /ui/remittances/{id}/claims/{n}/match", authed(d.matchPayment))
 	mux.Handle("/ui/", open(d.notFoundRoute))
 }
 
@@ -206,13 +213,18 @@ type page struct {
 	Nav       string // the highlighted menu entry
 	LoggedIn  bool
 	RequestID string
-	Data      any
+	// Notice confirms the action that redirected here (?done=): a fixed sentence with ids.
+	Notice string
+	Data   any
 }
 
 // render writes a page; a template failure is a 500 page (nothing was written yet).
 func (d *Dashboard) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
 	var b bytes.Buffer
 	p.RequestID = requestID(r)
+	if p.LoggedIn && r.Method == http.MethodGet && name != "message" {
+		p.Notice = notice(r.URL.Query())
+	}
 	if err := d.pages[name].ExecuteTemplate(&b, "layout", p); err != nil {
 		d.log.Error("rendering a dashboard page", "page", name, "request_id", requestID(r), "err", err)
 		if name != "message" {
@@ -231,6 +243,7 @@ func (d *Dashboard) render(w http.ResponseWriter, r *http.Request, status int, n
 type messageData struct {
 	Heading string
 	Text    string
+	Back    string // a dashboard page to go back to (the page of a refused form); "" for none
 }
 
 // message renders a page with a heading and a sentence.

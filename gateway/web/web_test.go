@@ -484,3 +484,443 @@ func TestNewRequiresStore(t *testing.T) {
 		t.Fatal("New without a store succeeded")
 	}
 }
+
+// ---- actions ----
+
+// unmatchedSeq returns the position of the fixture remittance's unmatched claim payment.
+func unmatchedSeq(t *testing.T, fx *fixture) int {
+	t.Helper()
+	cps, err := fx.store.ClaimPayments(context.Background(), fx.remID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cp := range cps {
+		if cp.ClaimID == "" {
+			return cp.Seq
+		}
+	}
+	t.Fatal("the fixture remittance has no unmatched claim payment")
+	return 0
+}
+
+func getDenial(t *testing.T, fx *fixture, id int64) gateway.Denial {
+	t.Helper()
+	d, err := fx.store.GetDenial(context.Background(), id, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestAssignDenial(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name     string
+		path     string // "" is the fixture denial's assign address
+		form     url.Values
+		status   int
+		want     string // text of the answer (of the page a 303 leads to for a success)
+		location string // a 303's Location, with {claim} and {denial}; "" is not checked
+		state    func(t *testing.T, d gateway.Denial)
+	}{
+		{name: "assign from the queue", form: url.Values{"assignee": {"  Billing team A "}, "back": {"/ui/denials?queue=authorization"}},
+			status: http.StatusSeeOther, want: "Billing team A", location: "/ui/denials?denial={denial}&done=assigned&queue=authorization",
+			state: func(t *testing.T, d gateway.Denial) {
+				if d.Status != gateway.DenialAssigned || d.Assignee != "Billing team A" {
+					t.Errorf("denial %+v", d)
+				}
+			}},
+		{name: "assign from the claim page", form: url.Values{"assignee": {"Ann"}, "back": {"/ui/claims/{claim}"}},
+			status: http.StatusSeeOther, want: "is assigned.", location: "/ui/claims/{claim}?denial={denial}&done=assigned"},
+		{name: "foreign back goes to the claim", form: url.Values{"assignee": {"Ann"}, "back": {"https://evil.example/ui/denials"}},
+			status: http.StatusSeeOther, location: "/ui/claims/{claim}?denial={denial}&done=assigned"},
+		{name: "scheme-relative back goes to the claim", form: url.Values{"assignee": {"Ann"}, "back": {"//evil.example/ui/denials"}},
+			status: http.StatusSeeOther, location: "/ui/claims/{claim}?denial={denial}&done=assigned"},
+		{name: "other page back goes to the claim", form: url.Values{"assignee": {"Ann"}, "back": {"/ui/login"}},
+			status: http.StatusSeeOther, location: "/ui/claims/{claim}?denial={denial}&done=assigned"},
+		{name: "markup is shown as text", form: url.Values{"assignee": {"<b>Team</b>"}, "back": {"/ui/denials"}},
+			status: http.StatusSeeOther, want: "&lt;b&gt;Team&lt;/b&gt;",
+			state: func(t *testing.T, d gateway.Denial) {
+				if d.Assignee != "<b>Team</b>" {
+					t.Errorf("assignee %q", d.Assignee)
+				}
+			}},
+		{name: "empty unassigns", form: url.Values{"assignee": {""}, "back": {"/ui/denials"}},
+			status: http.StatusSeeOther, want: "is unassigned: it is back in the open queue.",
+			location: "/ui/denials?denial={denial}&done=unassigned",
+			state: func(t *testing.T, d gateway.Denial) {
+				if d.Status != gateway.DenialOpen || d.Assignee != "" {
+					t.Errorf("denial %+v", d)
+				}
+			}},
+		{name: "too long", form: url.Values{"assignee": {strings.Repeat("a", gateway.MaxAssigneeLen+1)}},
+			status: http.StatusBadRequest, want: "at most 100 characters on one line"},
+		{name: "two lines", form: url.Values{"assignee": {"Ann\nBob"}}, status: http.StatusBadRequest, want: "at most 100 characters on one line"},
+		{name: "control character", form: url.Values{"assignee": {"Ann\x07"}}, status: http.StatusBadRequest, want: "at most 100 characters"},
+		{name: "no assignee field", form: url.Values{"back": {"/ui/denials"}}, status: http.StatusBadRequest,
+			want: "Type the person or team who works this denial"},
+		{name: "unknown denial", path: "/ui/denials/999999/assign", form: url.Values{"assignee": {"Ann"}},
+			status: http.StatusNotFound, want: "No denial has the id 999999."},
+		{name: "not a denial id", path: "/ui/denials/abc/assign", form: url.Values{"assignee": {"Ann"}},
+			status: http.StatusNotFound, want: "No denial has this id."},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, nil)
+			c := e.session()
+			den := strconv.FormatInt(e.fx.denialID, 10)
+			fill := strings.NewReplacer("{claim}", e.fx.denied.ID, "{denial}", den).Replace
+			form := url.Values{}
+			for k, v := range tc.form {
+				form[k] = []string{fill(v[0])}
+			}
+			path := tc.path
+			if path == "" {
+				path = "/ui/denials/" + den + "/assign"
+			}
+			before := getDenial(t, e.fx, e.fx.denialID)
+			r := e.do(c, http.MethodPost, path, form)
+			wantStatus(t, tc.name, r, tc.status)
+			logs := e.logs.String()
+			if tc.status == http.StatusSeeOther {
+				loc := r.header.Get("Location")
+				if tc.location != "" && loc != fill(tc.location) {
+					t.Errorf("Location %q, want %q", loc, fill(tc.location))
+				}
+				if !strings.HasPrefix(loc, "/ui/") || strings.HasPrefix(loc, "//") {
+					t.Fatalf("Location %q leaves the dashboard", loc)
+				}
+				pg := e.get(c, loc)
+				wantStatus(t, "after "+tc.name, pg, http.StatusOK)
+				wantText(t, "after "+tc.name, pg, `id="notice"`, "Denial "+den+" is ")
+				if tc.want != "" {
+					wantText(t, "after "+tc.name, pg, tc.want)
+				}
+				if strings.Contains(pg.body, "<b>Team") {
+					t.Error("the assignee's markup is rendered")
+				}
+				wantText(t, "log", response{body: logs}, `"denial_id":`+den, `"actor":"operator"`)
+				if strings.Contains(logs, "Billing team") || strings.Contains(logs, "Ann") || strings.Contains(logs, "Team") {
+					t.Errorf("the log holds the assignee:\n%s", logs)
+				}
+			} else {
+				wantText(t, tc.name, r, tc.want)
+				wantText(t, tc.name, r, `id="back"`)
+				if after := getDenial(t, e.fx, e.fx.denialID); after.Status != before.Status || after.Assignee != before.Assignee {
+					t.Errorf("a refused assign changed the denial: %+v", after)
+				}
+			}
+			if tc.state != nil {
+				tc.state(t, getDenial(t, e.fx, e.fx.denialID))
+			}
+			wantNoPHI(t, "log", logs)
+		})
+	}
+}
+
+func TestResolveDenial(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		path   string // "" is the fixture denial's resolve address
+		form   url.Values
+		status int
+		want   string
+		state  func(t *testing.T, fx *fixture, d gateway.Denial)
+	}{
+		{name: "appealed with a note", form: url.Values{"resolution": {"appealed"}, "note": {"Called the payer.\r\nRef 8812\tok"},
+			"back": {"/ui/denials"}}, status: http.StatusSeeOther, want: "is resolved.",
+			state: func(t *testing.T, fx *fixture, d gateway.Denial) {
+				if d.Status != gateway.DenialResolved || d.Resolution != gateway.ResolutionAppealed ||
+					d.ResolutionNote != "Called the payer.\nRef 8812\tok" || d.ResolvedAt == nil {
+					t.Errorf("denial %+v", d)
+				}
+			}},
+		{name: "corrected with the corrected claim", form: url.Values{"resolution": {"corrected"}, "claim_id": {" {waiting-lower} "},
+			"back": {"/ui/claims/{claim}"}}, status: http.StatusSeeOther, want: "corrected",
+			state: func(t *testing.T, fx *fixture, d gateway.Denial) {
+				if d.Resolution != gateway.ResolutionCorrected || d.ResolvedByClaimID != fx.waiting.ID {
+					t.Errorf("denial %+v", d)
+				}
+			}},
+		{name: "written off, no note", form: url.Values{"resolution": {"written_off"}}, status: http.StatusSeeOther, want: "written_off"},
+		{name: "billed to the patient", form: url.Values{"resolution": {"billed_patient"}, "note": {""}}, status: http.StatusSeeOther},
+		{name: "no resolution", form: url.Values{"resolution": {""}}, status: http.StatusBadRequest, want: "Choose how the denial was resolved"},
+		{name: "unknown resolution", form: url.Values{"resolution": {"fixed"}}, status: http.StatusBadRequest, want: "Choose how the denial was resolved"},
+		{name: "note too long", form: url.Values{"resolution": {"appealed"}, "note": {strings.Repeat("n", gateway.MaxResolutionNoteLen+1)}},
+			status: http.StatusBadRequest, want: "at most 2000 characters"},
+		{name: "note with a control character", form: url.Values{"resolution": {"appealed"}, "note": {"bell\x07"}},
+			status: http.StatusBadRequest, want: "at most 2000 characters"},
+		{name: "claim id with another resolution", form: url.Values{"resolution": {"appealed"}, "claim_id": {"{waiting}"}},
+			status: http.StatusBadRequest, want: "goes only with the resolution “corrected”"},
+		{name: "not a claim id", form: url.Values{"resolution": {"corrected"}, "claim_id": {"<not a claim>"}},
+			status: http.StatusBadRequest, want: "up to 17 letters and digits"},
+		{name: "unknown corrected claim", form: url.Values{"resolution": {"corrected"}, "claim_id": {"ZZZZZZZZZZZZZ"}},
+			status: http.StatusBadRequest, want: "must be an existing claim of the same submitter"},
+		{name: "unknown denial", path: "/ui/denials/999999/resolve", form: url.Values{"resolution": {"appealed"}},
+			status: http.StatusNotFound, want: "No denial has the id 999999."},
+		{name: "not a denial id", path: "/ui/denials/-1/resolve", form: url.Values{"resolution": {"appealed"}},
+			status: http.StatusNotFound, want: "No denial has this id."},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, nil)
+			c := e.session()
+			den := strconv.FormatInt(e.fx.denialID, 10)
+			fill := strings.NewReplacer("{claim}", e.fx.denied.ID, "{denial}", den, "{waiting}", e.fx.waiting.ID,
+				"{waiting-lower}", strings.ToLower(e.fx.waiting.ID)).Replace
+			form := url.Values{}
+			for k, v := range tc.form {
+				form[k] = []string{fill(v[0])}
+			}
+			path := tc.path
+			if path == "" {
+				path = "/ui/denials/" + den + "/resolve"
+			}
+			r := e.do(c, http.MethodPost, path, form)
+			wantStatus(t, tc.name, r, tc.status)
+			logs := e.logs.String()
+			if tc.status == http.StatusSeeOther {
+				loc := r.header.Get("Location")
+				if !strings.HasPrefix(loc, "/ui/") || !strings.Contains(loc, "done=resolved") {
+					t.Fatalf("Location %q", loc)
+				}
+				pg := e.get(c, loc)
+				wantStatus(t, "after "+tc.name, pg, http.StatusOK)
+				wantText(t, "after "+tc.name, pg, `id="notice"`, "Denial "+den+" is resolved.", "status-resolved")
+				if tc.want != "" {
+					wantText(t, "after "+tc.name, pg, tc.want)
+				}
+				if strings.Contains(pg.body, `action="/ui/denials/`+den+`/resolve"`) {
+					t.Error("a resolved denial still offers its resolve form")
+				}
+				wantText(t, "log", response{body: logs}, `"denial_id":`+den, `"actor":"operator"`, `"msg":"dashboard: denial resolved"`)
+				if strings.Contains(logs, "Ref 8812") {
+					t.Errorf("the log holds the note:\n%s", logs)
+				}
+				// Resolved once: a second resolve and an assign are conflicts.
+				again := e.do(c, http.MethodPost, path, url.Values{"resolution": {"appealed"}})
+				wantStatus(t, "resolve twice", again, http.StatusConflict)
+				wantText(t, "resolve twice", again, "Denial "+den+" is resolved already")
+				assign := e.do(c, http.MethodPost, "/ui/denials/"+den+"/assign", url.Values{"assignee": {"Ann"}})
+				wantStatus(t, "assign resolved", assign, http.StatusConflict)
+				wantText(t, "assign resolved", assign, "cannot be assigned or resolved again")
+			} else {
+				wantText(t, tc.name, r, tc.want)
+				if strings.Contains(r.body, "<not a claim>") {
+					t.Error("the error page echoes markup")
+				}
+				if d := getDenial(t, e.fx, e.fx.denialID); d.Status == gateway.DenialResolved {
+					t.Errorf("a refused resolve resolved the denial: %+v", d)
+				}
+			}
+			if tc.state != nil {
+				tc.state(t, e.fx, getDenial(t, e.fx, e.fx.denialID))
+			}
+			wantNoPHI(t, "log", logs)
+		})
+	}
+}
+
+func TestMatchPayment(t *testing.T) {
+	t.Parallel()
+	// otherPayerClaim is a submitted claim of another payer.
+	otherPayerClaim := func(t *testing.T, fx *fixture) string {
+		t.Helper()
+		ctx := context.Background()
+		src, err := fx.store.GetClaim(ctx, fx.waiting.ID, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := fx.store.CreateClaim(ctx, gateway.Claim{SubmitterID: src.SubmitterID, ExternalID: "ENC-OTHER-1", Type: gateway.Professional,
+			PayerID: "OTHERPAY", Frequency: gateway.FrequencyOriginal, TotalCharge: 15000, LineCount: 1, Encounter: src.Encounter},
+			gateway.EventInput{Source: "intake", Reason: "encounter accepted at intake"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.ID
+	}
+	cases := []struct {
+		name    string
+		seq     string // "" is the unmatched payment's
+		rem     string // "" is the fixture remittance
+		claim   string // {waiting}, {paid}, {other} are replaced
+		status  int
+		want    string
+		noMatch bool // a nil Matcher
+	}{
+		{name: "match", claim: " {waiting-lower} ", status: http.StatusSeeOther},
+		{name: "empty claim id", claim: "", status: http.StatusBadRequest, want: "Type the id of the claim this payment is for"},
+		{name: "not a claim id", claim: "<b>x</b>", status: http.StatusBadRequest, want: "Type the id of the claim this payment is for"},
+		{name: "unknown claim", claim: "ZZZZZZZZZZZZZ", status: http.StatusNotFound, want: "No claim has the id ZZZZZZZZZZZZZ."},
+		{name: "claim of another payer", claim: "{other}", status: http.StatusBadRequest, want: "was sent to another payer"},
+		{name: "matched payment", seq: "1", claim: "{waiting}", status: http.StatusConflict, want: "is matched to a claim already"},
+		{name: "unknown payment", seq: "99", claim: "{waiting}", status: http.StatusNotFound, want: "has no claim payment 99"},
+		{name: "not a position", seq: "x", claim: "{waiting}", status: http.StatusNotFound, want: "no claim payment at this position"},
+		{name: "unknown remittance", rem: "999999", claim: "{waiting}", status: http.StatusNotFound, want: "No remittance has the id 999999."},
+		{name: "not a remittance id", rem: "abc", claim: "{waiting}", status: http.StatusNotFound, want: "No remittance has this id."},
+		{name: "no matcher", claim: "{waiting}", status: http.StatusServiceUnavailable, want: "payments cannot be matched here", noMatch: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var opts []envOption
+			if tc.noMatch {
+				opts = append(opts, func(c *web.Config) { c.Matcher = nil })
+			}
+			e := newEnv(t, nil, opts...)
+			c := e.session()
+			fx := e.fx
+			seq := strconv.Itoa(unmatchedSeq(t, fx))
+			rem := strconv.FormatInt(fx.remID, 10)
+			claim := strings.NewReplacer("{waiting}", fx.waiting.ID, "{waiting-lower}", strings.ToLower(fx.waiting.ID),
+				"{paid}", fx.paid.ID).Replace(tc.claim)
+			if strings.Contains(claim, "{other}") {
+				claim = otherPayerClaim(t, fx)
+			}
+			path := "/ui/remittances/" + cmp(tc.rem, rem) + "/claims/" + cmp(tc.seq, seq) + "/match"
+			r := e.do(c, http.MethodPost, path, url.Values{"claim_id": {claim}})
+			wantStatus(t, tc.name, r, tc.status)
+			ctx := context.Background()
+			waiting, err := fx.store.GetClaim(ctx, fx.waiting.ID, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.status != http.StatusSeeOther {
+				wantText(t, tc.name, r, tc.want)
+				if strings.Contains(r.body, "<b>x") {
+					t.Error("the error page echoes markup")
+				}
+				if tc.seq == "" && tc.rem == "" {
+					if got := unmatchedSeq(t, fx); strconv.Itoa(got) != seq {
+						t.Errorf("a refused match matched the payment")
+					}
+				}
+				if waiting.Status != gateway.StatusSubmitted {
+					t.Errorf("a refused match moved the claim to %s", waiting.Status)
+				}
+				return
+			}
+			loc := r.header.Get("Location")
+			if want := "/ui/remittances/" + rem + "?claim=" + fx.waiting.ID + "&done=matched&payment=" + seq; loc != want {
+				t.Errorf("Location %q, want %q", loc, want)
+			}
+			// Posted as the poster posts it: the claim (paid 120.00 by CLP02 1) moved to paid.
+			if waiting.Status != gateway.StatusPaid {
+				t.Errorf("claim status %s, want paid", waiting.Status)
+			}
+			cps, err := fx.store.ClaimPaymentsForClaim(ctx, fx.waiting.ID)
+			if err != nil || len(cps) != 1 || strconv.Itoa(cps[0].Seq) != seq || cps[0].MatchedBy != gateway.MatchManual {
+				t.Fatalf("payments of the matched claim: %+v %v", cps, err)
+			}
+			pg := e.get(c, loc)
+			wantStatus(t, "remittance after match", pg, http.StatusOK)
+			wantText(t, "remittance after match", pg, `id="notice"`, "Claim payment "+seq+" is matched to claim "+fx.waiting.ID+".",
+				"none unmatched", "manual")
+			if strings.Contains(pg.body, `id="match-form-`) || strings.Contains(pg.body, "unmatched</strong>") {
+				t.Error("the remittance still shows an unmatched payment")
+			}
+			claimPage := e.get(c, "/ui/claims/"+fx.waiting.ID)
+			wantText(t, "claim after match", claimPage, "matched by hand", "PCN-OTHER-1")
+			logs := e.logs.String()
+			wantText(t, "log", response{body: logs}, `"remittance_id":`+rem, `"claim_payment":`+seq, `"claim_id":"`+fx.waiting.ID+`"`,
+				`"actor":"operator"`)
+			wantNoPHI(t, "log", logs)
+			wantNoPHI(t, "remittance after match", pg.body)
+			// Matching again is a conflict.
+			again := e.do(c, http.MethodPost, path, url.Values{"claim_id": {fx.paid.ID}})
+			wantStatus(t, "match twice", again, http.StatusConflict)
+			wantText(t, "match twice", again, "is matched to a claim already")
+		})
+	}
+}
+
+func cmp(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// TestActionsGuarded: every action needs a session and a same-origin form, and a store
+// failure is the 500 page with the request id.
+func TestActionsGuarded(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	fx := e.fx
+	den := strconv.FormatInt(fx.denialID, 10)
+	seq := strconv.Itoa(unmatchedSeq(t, fx))
+	actions := []struct {
+		path string
+		form url.Values
+	}{
+		{"/ui/denials/" + den + "/assign", url.Values{"assignee": {"Ann"}}},
+		{"/ui/denials/" + den + "/resolve", url.Values{"resolution": {"appealed"}}},
+		{"/ui/remittances/" + strconv.FormatInt(fx.remID, 10) + "/claims/" + seq + "/match", url.Values{"claim_id": {fx.waiting.ID}}},
+	}
+	unchanged := func(what string) {
+		t.Helper()
+		if d := getDenial(t, fx, fx.denialID); d.Status != gateway.DenialOpen || d.Assignee != "" {
+			t.Errorf("%s: the denial changed: %+v", what, d)
+		}
+		if got := strconv.Itoa(unmatchedSeq(t, fx)); got != seq {
+			t.Errorf("%s: the payment was matched", what)
+		}
+	}
+	for _, a := range actions {
+		// No session: to the login page.
+		r := e.do(e.client(), http.MethodPost, a.path, a.form)
+		wantStatus(t, "no session "+a.path, r, http.StatusSeeOther)
+		if loc := r.header.Get("Location"); loc != "/ui/login" {
+			t.Errorf("no session %s: Location %q", a.path, loc)
+		}
+		// An expired or forged session: the same.
+		r = e.do(e.client(), http.MethodPost, a.path, a.form, "Cookie", web.SessionCookie+"=v1.9999999999.AAAA")
+		wantStatus(t, "forged session "+a.path, r, http.StatusSeeOther)
+		// Signed in, but the form comes from another site.
+		c := e.session()
+		for _, h := range [][]string{{"Sec-Fetch-Site", "cross-site"}, {"Sec-Fetch-Site", "same-site"}, {"Origin", "https://evil.example"}} {
+			r := e.do(c, http.MethodPost, a.path, a.form, h...)
+			wantStatus(t, a.path+" "+strings.Join(h, ": "), r, http.StatusForbidden)
+			wantText(t, a.path, r, "another web site")
+		}
+		// GET is not an action.
+		if r := e.get(c, a.path); r.status != http.StatusMethodNotAllowed && r.status != http.StatusNotFound {
+			t.Errorf("GET %s: %d", a.path, r.status)
+		}
+		unchanged(a.path)
+	}
+	// A same-origin form from the browser is accepted.
+	r := e.do(e.session(), http.MethodPost, actions[0].path, url.Values{"assignee": {"Ann"}}, "Sec-Fetch-Site", "same-origin", "Origin", e.srv.URL)
+	wantStatus(t, "same origin", r, http.StatusSeeOther)
+
+	// The store fails: 500 with the request id, the ids in the log.
+	f := newEnv(t, nil)
+	c := f.session()
+	den = strconv.FormatInt(f.fx.denialID, 10)
+	seq = strconv.Itoa(unmatchedSeq(t, f.fx))
+	if err := f.fx.store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for i, a := range []struct {
+		path string
+		form url.Values
+	}{
+		{"/ui/denials/" + den + "/assign", url.Values{"assignee": {"Ann"}}},
+		{"/ui/denials/" + den + "/resolve", url.Values{"resolution": {"appealed"}, "note": {"Ref 8812"}}},
+		{"/ui/remittances/" + strconv.FormatInt(f.fx.remID, 10) + "/claims/" + seq + "/match", url.Values{"claim_id": {f.fx.waiting.ID}}},
+	} {
+		id := "req-action-" + strconv.Itoa(i)
+		r := f.do(c, http.MethodPost, a.path, a.form, "X-Request-Id", id)
+		wantStatus(t, "store down "+a.path, r, http.StatusInternalServerError)
+		wantText(t, "store down "+a.path, r, id, "Something went wrong")
+	}
+	logs := f.logs.String()
+	wantText(t, "failure log", response{body: logs}, `"denial_id":`+den, `"remittance_id":`+strconv.FormatInt(f.fx.remID, 10))
+	if strings.Contains(logs, "Ref 8812") || strings.Contains(logs, "Ann") {
+		t.Errorf("the failure log holds typed text:\n%s", logs)
+	}
+	wantNoPHI(t, "failure log", logs)
+}
