@@ -123,7 +123,7 @@ func (d *Dashboard) login(w http.ResponseWriter, r *http.Request) {
 	}
 	expires := d.now().Add(SessionLifetime)
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: signSession(d.sessionKey, expires), Path: "/ui",
-		Expires: expires, MaxAge: int(SessionLifetime / time.Second), HttpOnly: true, Secure: r.TLS != nil,
+		Expires: expires, MaxAge: int(SessionLifetime / time.Second), HttpOnly: true, Secure: overTLS(r),
 		SameSite: http.SameSiteStrictMode})
 	d.log.Info("dashboard sign-in", "request_id", requestID(r))
 	http.Redirect(w, r, "/ui/", http.StatusSeeOther)
@@ -132,6 +132,14 @@ func (d *Dashboard) login(w http.ResponseWriter, r *http.Request) {
 // logout is POST /ui/logout: the cookie is cleared.
 func (d *Dashboard) logout(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/ui", MaxAge: -1, HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+		Secure: overTLS(r), SameSite: http.SameSiteStrictMode})
 	http.Redirect(w, r, "/ui/login", http.StatusSeeOther)
+}
+
+// overTLS reports whether the browser reached us over HTTPS: the request came over TLS, or a
+// TLS-terminating proxy says so in X-Forwarded-Proto. The header is trusted because it can
+// only add the cookie's Secure flag, never take it away: a client that sends it on plain
+// HTTP gets a cookie its browser will not send back over plain HTTP.
+func overTLS(r *http.Request) bool {
+	return r.TLS != nil || strings.EqualFold(strings.TrimSpace(r.Header.Get("X-Forwarded-Proto")), "https")
 }

@@ -154,6 +154,22 @@ func TestAuth(t *testing.T) {
 		wantStatus(t, "login page signed in", e.get(c, "/ui/login"), http.StatusSeeOther)
 	})
 
+	t.Run("cookie is Secure behind a TLS proxy", func(t *testing.T) {
+		t.Parallel()
+		for _, proto := range []string{"https", "HTTPS"} {
+			r := e.do(e.client(), http.MethodPost, "/ui/login", url.Values{"token": {operatorToken}}, "X-Forwarded-Proto", proto)
+			wantStatus(t, "login behind a proxy", r, http.StatusSeeOther)
+			cookies := (&http.Response{Header: r.header}).Cookies()
+			if len(cookies) != 1 || !cookies[0].Secure {
+				t.Errorf("X-Forwarded-Proto %s: cookies %v, want one Secure cookie", proto, cookies)
+			}
+		}
+		r := e.do(e.client(), http.MethodPost, "/ui/logout", nil, "X-Forwarded-Proto", "https")
+		if cookies := (&http.Response{Header: r.header}).Cookies(); len(cookies) != 1 || !cookies[0].Secure {
+			t.Errorf("logout behind a proxy: cookies %v", cookies)
+		}
+	})
+
 	t.Run("refused cookies", func(t *testing.T) {
 		t.Parallel()
 		good := sessionValue(t, e, operatorToken)
