@@ -314,7 +314,9 @@ func (t *tx) ListWebhookDeliveries(ctx context.Context, f gateway.WebhookDeliver
 		default:
 			return gateway.WebhookDeliveryPage{}, fmt.Errorf("list webhook deliveries: %w: state %q", gateway.ErrInvalid, f.State)
 		}
-		w.add("o.state = ?", f.State)
+		// A literal (one of the three checked above), so that generic plans can use the partial
+		// index of failed deliveries (webhook_outbox_failed_idx).
+		w.conds = append(w.conds, "o.state = '"+string(f.State)+"'")
 	}
 	if f.ClaimID != "" {
 		w.add("o.claim_id = ?", gateway.NormalizeClaimID(f.ClaimID))
