@@ -271,6 +271,9 @@ type RemitTx interface {
 	// ClaimPaymentsInRange returns a remittance's claim payments with fromSeq <= seq <= toSeq,
 	// in order, complete (a page of a large remittance).
 	ClaimPaymentsInRange(ctx context.Context, remittanceID int64, fromSeq, toSeq int) ([]ClaimPayment, error)
+	// UnmatchedClaimPayments returns a remittance's claim payments matched to no claim, in
+	// order, complete: the ones waiting for a match by hand.
+	UnmatchedClaimPayments(ctx context.Context, remittanceID int64) ([]ClaimPayment, error)
 	// ClaimPaymentsForClaim returns every payment posted to a claim, oldest first, complete.
 	ClaimPaymentsForClaim(ctx context.Context, claimID string) ([]ClaimPayment, error)
 	// ProviderAdjustments returns a remittance's PLB adjustments in order.

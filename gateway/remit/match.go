@@ -125,15 +125,14 @@ func (p *Poster) Match(ctx context.Context, remittanceID int64, seq int, claimID
 		if r.DuplicateOf != nil {
 			return fmt.Errorf("remittance %d: %w: a duplicate payment has no claim payments to match", r.ID, gateway.ErrConflict)
 		}
-		cps, err := tx.ClaimPayments(ctx, remittanceID, 0)
+		// Only the one payment: a remittance may hold tens of thousands.
+		cps, err := tx.ClaimPaymentsInRange(ctx, remittanceID, seq, seq)
 		if err != nil {
 			return err
 		}
 		var cp *gateway.ClaimPayment
-		for i := range cps {
-			if cps[i].Seq == seq {
-				cp = &cps[i]
-			}
+		if len(cps) == 1 && cps[0].Seq == seq {
+			cp = &cps[0]
 		}
 		if cp == nil {
 			return fmt.Errorf("claim payment %d/%d: %w", remittanceID, seq, gateway.ErrNotFound)

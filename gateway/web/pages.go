@@ -426,9 +426,19 @@ type plbView struct {
 	Label string
 }
 
+// remittancePageSize is how many claim payments a page of a remittance shows: a large payer's
+// 835 pays tens of thousands of claims.
+const remittancePageSize = 100
+
 type remittanceData struct {
 	Remittance gateway.Remittance
+	// Payments are the claim payments shown: all of them when the remittance fits on one
+	// page; otherwise the matched ones of the page From..To, after every Unmatched one.
 	Payments   []paymentView
+	Paged      bool
+	Unmatched  []paymentView
+	From, To   int
+	Prev, Next string
 	PLBs       []plbView
 }
 
@@ -439,6 +449,13 @@ func (d *Dashboard) remittance(w http.ResponseWriter, r *http.Request) {
 		d.notFound(w, r, "No remittance has this id. Open remittances from the Remittances page.")
 		return
 	}
+	from := 1
+	if v := r.URL.Query().Get("from"); v != "" {
+		if from, err = strconv.Atoi(v); err != nil || from < 1 {
+			d.badRequest(w, r, "The page of claim payments in this address is not a position in the remittance. Open the remittance again from the Remittances page.")
+			return
+		}
+	}
 	ctx := r.Context()
 	var out remittanceData
 	err = d.store.WithTx(ctx, func(tx gateway.Tx) error {
@@ -446,11 +463,35 @@ func (d *Dashboard) remittance(w http.ResponseWriter, r *http.Request) {
 		if out.Remittance, err = tx.GetRemittance(ctx, id); err != nil {
 			return err
 		}
-		cps, err := tx.ClaimPayments(ctx, id, 0)
-		if err != nil {
-			return err
+		var cps []gateway.ClaimPayment
+		if n := out.Remittance.ClaimCount; n <= remittancePageSize {
+			if cps, err = tx.ClaimPayments(ctx, id, 0); err != nil {
+				return err
+			}
+		} else {
+			out.Paged, out.From, out.To = true, min(from, n), min(from+remittancePageSize-1, n)
+			path := "/ui/remittances/" + strconv.FormatInt(id, 10)
+			if out.From > 1 {
+				out.Prev = query(path, "from", strconv.Itoa(max(1, out.From-remittancePageSize)))
+			}
+			if out.To < n {
+				out.Next = query(path, "from", strconv.Itoa(out.To+1))
+			}
+			unmatched, err := tx.UnmatchedClaimPayments(ctx, id)
+			if err != nil {
+				return err
+			}
+			for _, cp := range unmatched {
+				out.Unmatched = append(out.Unmatched, d.paymentView(cp))
+			}
+			if cps, err = tx.ClaimPaymentsInRange(ctx, id, out.From, out.To); err != nil {
+				return err
+			}
 		}
 		for _, cp := range cps {
+			if out.Paged && cp.ClaimID == "" {
+				continue // listed with the unmatched ones
+			}
 			out.Payments = append(out.Payments, d.paymentView(cp))
 		}
 		pas, err := tx.ProviderAdjustments(ctx, id)

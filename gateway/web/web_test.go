@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -939,4 +940,67 @@ func TestActionsGuarded(t *testing.T) {
 		t.Errorf("the failure log holds typed text:\n%s", logs)
 	}
 	wantNoPHI(t, "failure log", logs)
+}
+
+// TestLargeRemittancePages: a remittance of more claim payments than a page lists every
+// unmatched payment first, then the matched ones a page at a time, with links between pages.
+func TestLargeRemittancePages(t *testing.T) {
+	t.Parallel()
+	fx := newFixture(t)
+	ctx := context.Background()
+	const n = 250
+	unmatched := map[int]bool{7: true, 180: true}
+	f, _, err := fx.store.ArchiveFile(ctx, gateway.File{Direction: gateway.Inbound, PayerID: "SIMPAYER", Name: "big.835",
+		Kind: gateway.Kind835, Bytes: []byte("ISA*big~")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rem, err := fx.store.CreateRemittance(ctx, gateway.Remittance{FileID: f.ID, PayerID: "SIMPAYER", TraceNumber: "TRN-BIG",
+		Amount: n * 100, ClaimCount: n, MatchedCount: n - len(unmatched), UnmatchedCount: len(unmatched), Balanced: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cps := make([]gateway.ClaimPayment, n)
+	for i := range cps {
+		seq := i + 1
+		cps[i] = gateway.ClaimPayment{Seq: seq, PatientControlNumber: fmt.Sprintf("PCN-BIG-%03d", seq), StatusCode: "1",
+			Charge: 150, Paid: 100, PayerClaimNumber: fmt.Sprintf("PAYER-BIG-%03d", seq)}
+		if !unmatched[seq] {
+			cps[i].ClaimID, cps[i].SubmitterID, cps[i].MatchedBy = fx.paid.ID, fx.paid.SubmitterID, gateway.MatchPCN
+		}
+	}
+	if err := fx.store.AddClaimPayments(ctx, rem.ID, cps); err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, fx)
+	c := e.session()
+	path := "/ui/remittances/" + strconv.FormatInt(rem.ID, 10)
+
+	first := e.get(c, path)
+	wantStatus(t, "first page", first, http.StatusOK)
+	if got := strings.Count(first.body, `<article class="payment`); got != 100+len(unmatched)-1 {
+		t.Errorf("first page shows %d claim payments, want the 2 unmatched and the 99 matched of 1 to 100", got)
+	}
+	for _, want := range []string{"Unmatched claim payments", "PAYER-BIG-007", "PAYER-BIG-180", "Claim payments 1 to 100 of 250",
+		"PAYER-BIG-100", `href="` + path + `?from=101"`} {
+		if !strings.Contains(first.body, want) {
+			t.Errorf("first page lacks %q", want)
+		}
+	}
+	if strings.Contains(first.body, "PAYER-BIG-101") || strings.Contains(first.body, `id="prev"`) {
+		t.Error("the first page shows the second page's payments or a link back")
+	}
+	last := e.get(c, path+"?from=201")
+	wantStatus(t, "last page", last, http.StatusOK)
+	for _, want := range []string{"Claim payments 201 to 250 of 250", "PAYER-BIG-250", "PAYER-BIG-007", `href="` + path + `?from=101"`} {
+		if !strings.Contains(last.body, want) {
+			t.Errorf("last page lacks %q", want)
+		}
+	}
+	if strings.Contains(last.body, `id="next"`) {
+		t.Error("the last page links to a next page")
+	}
+	for _, bad := range []string{"0", "-3", "x"} {
+		wantStatus(t, "from="+bad, e.get(c, path+"?from="+bad), http.StatusBadRequest)
+	}
 }

@@ -293,6 +293,17 @@ func (t *tx) ClaimPaymentsInRange(ctx context.Context, remittanceID int64, fromS
 	return out, nil
 }
 
+// UnmatchedClaimPayments implements gateway.RemitTx.
+func (t *tx) UnmatchedClaimPayments(ctx context.Context, remittanceID int64) ([]gateway.ClaimPayment, error) {
+	args := []any{remittanceID}
+	out, err := t.loadClaimPayments(ctx, claimPaymentSelect+` WHERE cp.remittance_id = $1 AND cp.claim_id IS NULL ORDER BY cp.seq`, args,
+		` WHERE x.remittance_id = $1 AND x.claim_seq IN (SELECT u.seq FROM claim_payments u WHERE u.remittance_id = $1 AND u.claim_id IS NULL)`, args)
+	if err != nil {
+		return nil, fmt.Errorf("unmatched claim payments of remittance %d: %w", remittanceID, err)
+	}
+	return out, nil
+}
+
 // ClaimPaymentsForClaim implements gateway.RemitTx.
 func (t *tx) ClaimPaymentsForClaim(ctx context.Context, claimID string) ([]gateway.ClaimPayment, error) {
 	id := gateway.NormalizeClaimID(claimID)
@@ -942,6 +953,15 @@ func (s *Store) AddProviderAdjustments(ctx context.Context, remittanceID int64, 
 // ClaimPayments implements gateway.RemitTx.
 func (s *Store) ClaimPayments(ctx context.Context, remittanceID, submitterID int64) (out []gateway.ClaimPayment, err error) {
 	err = s.WithTx(ctx, func(t gateway.Tx) (e error) { out, e = t.ClaimPayments(ctx, remittanceID, submitterID); return e })
+	return out, err
+}
+
+// UnmatchedClaimPayments implements gateway.RemitTx.
+func (s *Store) UnmatchedClaimPayments(ctx context.Context, remittanceID int64) (out []gateway.ClaimPayment, err error) {
+	err = s.WithTx(ctx, func(t gateway.Tx) (e error) {
+		out, e = t.UnmatchedClaimPayments(ctx, remittanceID)
+		return e
+	})
 	return out, err
 }
 

@@ -328,6 +328,11 @@ func testDenialRoutingMarkers(t *testing.T, s gateway.Store) {
 	if len(inRange) != 3 || inRange[0].Seq != 2 || inRange[2].Seq != 4 || inRange[2].ClaimID != "" {
 		t.Fatalf("claim payments 2-4: %+v", inRange)
 	}
+	unmatched, err := s.UnmatchedClaimPayments(ctx, rem2.ID)
+	ok(t, err)
+	if len(unmatched) != 1 || unmatched[0].Seq != 4 || unmatched[0].ClaimID != "" || unmatched[0].Paid != 10 {
+		t.Fatalf("unmatched claim payments: %+v", unmatched)
+	}
 	var got []int
 	for round := 0; round < 10; round++ {
 		refs, err := s.UnroutedClaimPayments(ctx, 2)
