@@ -221,6 +221,7 @@ payers:
 			<-watchDone
 			watch.scan()
 			assertExactlyOnce(t, store, srv.uploaded(t), ids)
+			assertIntegrity(t, store)
 			store.Close()
 			break
 		}

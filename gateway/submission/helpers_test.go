@@ -344,6 +344,26 @@ func parseDelivery(t testing.TB, files map[string][]byte) delivery {
 	return d
 }
 
+// assertIntegrity fails the test when the store holds data its schema does not enforce and
+// that is wrong (sqlstore.Store.CheckIntegrity: orphan rows, claims_waiting out of step with
+// the claims), as crashes and concurrent replicas might leave it.
+func assertIntegrity(t testing.TB, s gateway.Store) {
+	t.Helper()
+	c, ok := s.(interface {
+		CheckIntegrity(context.Context) ([]string, error)
+	})
+	if !ok {
+		t.Fatalf("%T has no CheckIntegrity", s)
+	}
+	problems, err := c.CheckIntegrity(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("integrity: %s", p)
+	}
+}
+
 // assertExactlyOnce checks the exactly-once delivery: every claim id in exactly one file, none
 // missing, nothing else; every uploaded batch has exactly its one file on the server, with the
 // archived bytes; every claim is submitted in the batch of that file.

@@ -107,6 +107,7 @@ func TestTwoReplicasOnePostgres(t *testing.T) {
 			}
 		}
 	}
+	assertIntegrity(t, store)
 	t.Logf("uploads per replica: %v", byReplica)
 	if len(byReplica) != 2 {
 		// Not a failure: which runner claims each job is a race both may win every time.
