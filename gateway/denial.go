@@ -156,10 +156,41 @@ type DenialResolve struct {
 	SubmitterID int64  // 0: unscoped; else another submitter's denial is ErrNotFound
 	Resolution  string // one of DenialResolutions
 	Note        string
+	Actor       string // who resolved it, for the history: "operator", "submitter:7", "claimgate"
 	// ClaimID names the claim that fixed it (a replacement), optional; it must be a claim of
 	// the same submitter.
 	ClaimID string
 	At      time.Time // default: the store's clock
+}
+
+// DenialAssign gives a denial to an assignee (AssignDenial).
+type DenialAssign struct {
+	ID          int64
+	SubmitterID int64  // 0: unscoped; else another submitter's denial is ErrNotFound
+	Assignee    string // "" puts the denial back in the open queue
+	Actor       string // who assigned it, for the history
+	At          time.Time
+}
+
+// Denial history actions (DenialEvent.Action).
+const (
+	DenialEventAssigned   = "assigned"
+	DenialEventUnassigned = "unassigned"
+	DenialEventResolved   = "resolved"
+)
+
+// DenialEvent is one step of the work on a denial: who assigned, unassigned or resolved it,
+// and when. The history is written with the change, in the same transaction.
+type DenialEvent struct {
+	DenialID   int64     `json:"-"`
+	Seq        int       `json:"seq"`
+	At         time.Time `json:"at"`
+	Action     string    `json:"action"`
+	Actor      string    `json:"actor"`
+	Assignee   string    `json:"assignee,omitempty"`
+	Resolution string    `json:"resolution,omitempty"`
+	Note       string    `json:"note,omitempty"`
+	ClaimID    string    `json:"claim_id,omitempty"` // the corrected claim of a resolution
 }
 
 // DenialQueueStat is the state of one work queue: its unresolved denials and their ages.
@@ -198,7 +229,10 @@ type DenialTx interface {
 	ListDenials(ctx context.Context, f DenialFilter) (DenialPage, error)
 	// AssignDenial gives an unresolved denial to assignee (status assigned); an empty assignee
 	// puts it back to open. A resolved denial is ErrConflict.
-	AssignDenial(ctx context.Context, id, submitterID int64, assignee string, at time.Time) (Denial, error)
+	AssignDenial(ctx context.Context, a DenialAssign) (Denial, error)
+	// DenialHistory returns the steps of the work on a denial, oldest first; with
+	// submitterID != 0, another submitter's denial is ErrNotFound.
+	DenialHistory(ctx context.Context, id, submitterID int64) ([]DenialEvent, error)
 	// ResolveDenial resolves an unresolved denial (a resolved one is ErrConflict). A denial
 	// made from a rejection work item resolves that item too.
 	ResolveDenial(ctx context.Context, r DenialResolve) (Denial, error)

@@ -28,7 +28,9 @@ var queueNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,63}$`)
 // denialView is a denial as the API shows it.
 type denialView struct {
 	gateway.Denial
-	Links denialLinks `json:"links"`
+	// History is the work on the denial, in GET /v1/denials/{id} only.
+	History []gateway.DenialEvent `json:"history,omitempty"`
+	Links   denialLinks           `json:"links"`
 }
 
 type denialLinks struct {
@@ -195,7 +197,14 @@ func (a *API) getDenial(w http.ResponseWriter, r *http.Request, scope int64) {
 		a.denialFailed(w, r, "reading a denial", err)
 		return
 	}
-	a.writeJSON(w, r, http.StatusOK, denialViewOf(d))
+	history, err := a.store.DenialHistory(r.Context(), id, scope)
+	if err != nil {
+		a.denialFailed(w, r, "reading a denial's history", err)
+		return
+	}
+	v := denialViewOf(d)
+	v.History = history
+	a.writeJSON(w, r, http.StatusOK, v)
 }
 
 // decodeDenialBody reads a small JSON object into v; on failure it answers 400.
@@ -243,7 +252,7 @@ func (a *API) assignDenial(w http.ResponseWriter, r *http.Request, scope int64) 
 		a.problem(w, r, invalidDenialRequest("/assignee", "invalid", "assignee must be at most 100 printable characters on one line."))
 		return
 	}
-	d, err := a.store.AssignDenial(r.Context(), id, scope, as, a.now())
+	d, err := a.store.AssignDenial(r.Context(), gateway.DenialAssign{ID: id, SubmitterID: scope, Assignee: as, Actor: actorOf(scope), At: a.now()})
 	if err != nil {
 		a.denialFailed(w, r, "assigning a denial", err)
 		return
@@ -288,13 +297,21 @@ func (a *API) resolveDenial(w http.ResponseWriter, r *http.Request, scope int64)
 		}
 	}
 	d, err := a.store.ResolveDenial(r.Context(), gateway.DenialResolve{ID: id, SubmitterID: scope, Resolution: body.Resolution,
-		Note: body.Note, ClaimID: claimID, At: a.now()})
+		Note: body.Note, ClaimID: claimID, Actor: actorOf(scope), At: a.now()})
 	if err != nil {
 		a.denialFailed(w, r, "resolving a denial", err)
 		return
 	}
 	a.log.Info("denial resolved", "denial_id", d.ID, "claim_id", d.ClaimID, "resolution", d.Resolution, "request_id", requestID(r))
 	a.writeJSON(w, r, http.StatusOK, denialViewOf(d))
+}
+
+// actorOf names who acted in a denial's history: the operator (scope 0) or the submitter.
+func actorOf(scope int64) string {
+	if scope == 0 {
+		return "operator"
+	}
+	return "submitter:" + strconv.FormatInt(scope, 10)
 }
 
 // queueView is one queue of GET /v1/denials/queues.

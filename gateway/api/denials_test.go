@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -47,7 +48,7 @@ func withOperator(token string) envOption {
 func TestDenialsAPI(t *testing.T) {
 	const opToken = "operator-token-0123456789abcdef0123456789"
 	forEachStore(t, func(t *testing.T, e *env) {
-		ta, _ := e.submitter("a")
+		ta, subA := e.submitter("a")
 		tb, _ := e.submitter("b")
 		ca := postClaim(t, e, ta, "prof_one_line", "A-1")
 		cb := postClaim(t, e, tb, "prof_one_line", "B-1")
@@ -155,6 +156,19 @@ func TestDenialsAPI(t *testing.T) {
 			t.Fatalf("%s", r.body)
 		}
 		wantStatus(t, e.call(http.MethodPost, path+"/assign", ta, []byte(`{"assignee":"bob"}`)), http.StatusConflict)
+
+		// The history: who did what, refused changes left out; only GET of one denial carries it.
+		r = e.call(http.MethodGet, path, ta, nil)
+		wantStatus(t, r, http.StatusOK)
+		actor := "submitter:" + strconv.FormatInt(subA.ID, 10)
+		var hist []string
+		for _, h := range r.json(t)["history"].([]any) {
+			m := h.(map[string]any)
+			hist = append(hist, fmt.Sprintf("%v %v %v %v %v", m["seq"], m["action"], m["actor"], m["assignee"], m["resolution"]))
+		}
+		if want := []string{"1 assigned " + actor + " alice <nil>", "2 resolved " + actor + " <nil> appealed"}; fmt.Sprint(hist) != fmt.Sprint(want) {
+			t.Fatalf("history %v, want %v", hist, want)
+		}
 		r = e.call(http.MethodGet, "/v1/denials?status=resolved", ta, nil)
 		wantStatus(t, r, http.StatusOK)
 		if l := r.json(t)["denials"].([]any); len(l) != 1 {

@@ -261,7 +261,7 @@ func (r *Router) linkCorrections(ctx context.Context, res *SweepResult) (int, er
 				}
 				for _, d := range page.Denials {
 					if _, err := tx.ResolveDenial(ctx, gateway.DenialResolve{ID: d.ID, Resolution: gateway.ResolutionCorrected,
-						ClaimID: l.Correction.ID, Note: "resolved automatically: " + why}); err != nil {
+						ClaimID: l.Correction.ID, Note: "resolved automatically: " + why, Actor: "claimgate"}); err != nil {
 						return err
 					}
 					resolved++

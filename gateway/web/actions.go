@@ -157,7 +157,7 @@ func (d *Dashboard) assignDenial(w http.ResponseWriter, r *http.Request) {
 			"The assignee must be at most 100 characters on one line, such as a name or a team. Shorten it and press Assign again.", back)
 		return
 	}
-	dn, err := d.store.AssignDenial(r.Context(), id, 0, as, d.now())
+	dn, err := d.store.AssignDenial(r.Context(), gateway.DenialAssign{ID: id, Assignee: as, Actor: actor, At: d.now()})
 	if err != nil {
 		d.denialActionFailed(w, r, "assigning a denial", id, err, back)
 		return
@@ -210,7 +210,7 @@ func (d *Dashboard) resolveDenial(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	dn, err := d.store.ResolveDenial(r.Context(), gateway.DenialResolve{ID: id, Resolution: res, Note: note, ClaimID: claimID,
-		At: d.now()})
+		Actor: actor, At: d.now()})
 	if err != nil {
 		d.denialActionFailed(w, r, "resolving a denial", id, err, back)
 		return

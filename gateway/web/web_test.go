@@ -735,6 +735,11 @@ func TestResolveDenial(t *testing.T) {
 			}
 			if tc.state != nil {
 				tc.state(t, e.fx, getDenial(t, e.fx, e.fx.denialID))
+				// The history names the operator as who resolved it.
+				h, err := e.fx.store.DenialHistory(context.Background(), e.fx.denialID, 0)
+				if err != nil || len(h) == 0 || h[len(h)-1].Action != gateway.DenialEventResolved || h[len(h)-1].Actor != "operator" {
+					t.Errorf("history %+v, %v: want the last step resolved by the operator", h, err)
+				}
 			}
 			wantNoPHI(t, "log", logs)
 		})

@@ -171,30 +171,69 @@ func (t *tx) ListDenials(ctx context.Context, f gateway.DenialFilter) (gateway.D
 }
 
 // AssignDenial implements gateway.DenialTx.
-func (t *tx) AssignDenial(ctx context.Context, id, submitterID int64, assignee string, at time.Time) (gateway.Denial, error) {
-	cur, err := t.lockDenial(ctx, id, submitterID)
+func (t *tx) AssignDenial(ctx context.Context, a gateway.DenialAssign) (gateway.Denial, error) {
+	id := a.ID
+	cur, err := t.lockDenial(ctx, id, a.SubmitterID)
 	if err != nil {
 		return gateway.Denial{}, fmt.Errorf("assign denial: %w", err)
 	}
 	if cur.Status == gateway.DenialResolved {
 		return gateway.Denial{}, fmt.Errorf("assign denial %d: %w: it is resolved", id, gateway.ErrConflict)
 	}
-	status := gateway.DenialAssigned
-	if assignee == "" {
-		status = gateway.DenialOpen
+	status, action := gateway.DenialAssigned, gateway.DenialEventAssigned
+	if a.Assignee == "" {
+		status, action = gateway.DenialOpen, gateway.DenialEventUnassigned
 	}
+	at := a.At
 	if at.IsZero() {
 		at = t.clock()
 	}
 	d, err := scanDenial(t.q.QueryRow(ctx, `UPDATE denials SET status = $1, assignee = $2, updated_at = $3
-WHERE id = $4 AND status <> 'resolved' RETURNING `+denialCols, status, assignee, ts(at), id))
+WHERE id = $4 AND status <> 'resolved' RETURNING `+denialCols, status, a.Assignee, ts(at), id))
 	if err != nil {
 		if t.isNoRows(err) {
 			return gateway.Denial{}, fmt.Errorf("assign denial %d: %w: it was resolved meanwhile", id, gateway.ErrConflict)
 		}
 		return gateway.Denial{}, fmt.Errorf("assign denial %d: %w", id, mapErr(t.d, err))
 	}
+	if err := t.addDenialEvent(ctx, gateway.DenialEvent{DenialID: id, At: at, Action: action, Actor: a.Actor, Assignee: a.Assignee}); err != nil {
+		return gateway.Denial{}, fmt.Errorf("assign denial %d: %w", id, err)
+	}
 	return d, nil
+}
+
+// addDenialEvent appends a step to a denial's history (its row is locked: seq is next).
+func (t *tx) addDenialEvent(ctx context.Context, e gateway.DenialEvent) error {
+	var claim any
+	if e.ClaimID != "" {
+		claim = e.ClaimID
+	}
+	_, err := t.q.Exec(ctx, `INSERT INTO denial_events (denial_id, seq, at, action, actor, assignee, resolution, note, claim_id)
+SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6, $7, $8 FROM denial_events WHERE denial_id = $1`,
+		e.DenialID, ts(e.At), e.Action, e.Actor, e.Assignee, e.Resolution, e.Note, claim)
+	if err != nil {
+		return fmt.Errorf("history: %w", mapErr(t.d, err))
+	}
+	return nil
+}
+
+// DenialHistory implements gateway.DenialTx.
+func (t *tx) DenialHistory(ctx context.Context, id, submitterID int64) ([]gateway.DenialEvent, error) {
+	if _, err := t.GetDenial(ctx, id, submitterID); err != nil {
+		return nil, err
+	}
+	rows, err := t.q.Query(ctx, `SELECT denial_id, seq, at, action, actor, assignee, resolution, note, COALESCE(claim_id, '')
+ FROM denial_events WHERE denial_id = $1 ORDER BY seq`, id)
+	out, err := collectRows(rows, err, func(r scanner) (e gateway.DenialEvent, err error) {
+		var seq int64
+		err = r.Scan(&e.DenialID, &seq, &e.At, &e.Action, &e.Actor, &e.Assignee, &e.Resolution, &e.Note, &e.ClaimID)
+		e.Seq, e.At = int(seq), e.At.UTC()
+		return e, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("history of denial %d: %w", id, err)
+	}
+	return out, nil
 }
 
 // lockDenial reads a denial for update (the row lock on Postgres orders concurrent changes).
@@ -252,6 +291,11 @@ func (t *tx) ResolveDenial(ctx context.Context, r gateway.DenialResolve) (gatewa
 			return gateway.Denial{}, fmt.Errorf("resolve denial %d: %w: it was resolved meanwhile", r.ID, gateway.ErrConflict)
 		}
 		return gateway.Denial{}, fmt.Errorf("resolve denial %d: %w", r.ID, mapErr(t.d, err))
+	}
+	claim, _ := byClaim.(string)
+	if err := t.addDenialEvent(ctx, gateway.DenialEvent{DenialID: r.ID, At: at, Action: gateway.DenialEventResolved, Actor: r.Actor,
+		Resolution: r.Resolution, Note: r.Note, ClaimID: claim}); err != nil {
+		return gateway.Denial{}, fmt.Errorf("resolve denial %d: %w", r.ID, err)
 	}
 	if d.RejectionID != nil {
 		if _, err := t.q.Exec(ctx, `UPDATE rejections SET status = $1 WHERE id = $2`, gateway.RejectionResolved, *d.RejectionID); err != nil {
@@ -542,8 +586,14 @@ func (s *Store) ListDenials(ctx context.Context, f gateway.DenialFilter) (out ga
 }
 
 // AssignDenial implements gateway.DenialTx.
-func (s *Store) AssignDenial(ctx context.Context, id, submitterID int64, assignee string, at time.Time) (out gateway.Denial, err error) {
-	err = s.WithTx(ctx, func(t gateway.Tx) (e error) { out, e = t.AssignDenial(ctx, id, submitterID, assignee, at); return e })
+func (s *Store) AssignDenial(ctx context.Context, a gateway.DenialAssign) (out gateway.Denial, err error) {
+	err = s.WithTx(ctx, func(t gateway.Tx) (e error) { out, e = t.AssignDenial(ctx, a); return e })
+	return out, err
+}
+
+// DenialHistory implements gateway.DenialTx.
+func (s *Store) DenialHistory(ctx context.Context, id, submitterID int64) (out []gateway.DenialEvent, err error) {
+	err = s.WithTx(ctx, func(t gateway.Tx) (e error) { out, e = t.DenialHistory(ctx, id, submitterID); return e })
 	return out, err
 }
 

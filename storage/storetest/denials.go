@@ -165,14 +165,14 @@ func testDenialAssignResolve(t *testing.T, s gateway.Store) {
 	ok(t, err)
 	at := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 
-	_, err = s.AssignDenial(ctx, d.ID, b.ID, "mallory", at)
+	_, err = s.AssignDenial(ctx, gateway.DenialAssign{ID: d.ID, SubmitterID: b.ID, Assignee: "mallory", At: at})
 	wantErr(t, err, gateway.ErrNotFound)
-	got, err := s.AssignDenial(ctx, d.ID, a.ID, "alice", at)
+	got, err := s.AssignDenial(ctx, gateway.DenialAssign{ID: d.ID, SubmitterID: a.ID, Assignee: "alice", Actor: "submitter:a", At: at})
 	ok(t, err)
 	if got.Status != gateway.DenialAssigned || got.Assignee != "alice" || !got.UpdatedAt.Equal(at) {
 		t.Fatalf("assigned: %+v", got)
 	}
-	got, err = s.AssignDenial(ctx, d.ID, 0, "", at)
+	got, err = s.AssignDenial(ctx, gateway.DenialAssign{ID: d.ID, SubmitterID: 0, Assignee: "", Actor: "operator", At: at})
 	ok(t, err)
 	if got.Status != gateway.DenialOpen || got.Assignee != "" {
 		t.Fatalf("unassigned: %+v", got)
@@ -184,7 +184,7 @@ func testDenialAssignResolve(t *testing.T, s gateway.Store) {
 	_, err = s.ResolveDenial(ctx, gateway.DenialResolve{ID: d.ID, SubmitterID: b.ID, Resolution: gateway.ResolutionAppealed})
 	wantErr(t, err, gateway.ErrNotFound)
 	got, err = s.ResolveDenial(ctx, gateway.DenialResolve{ID: d.ID, SubmitterID: a.ID, Resolution: gateway.ResolutionCorrected,
-		Note: "added the authorization number", ClaimID: fix.ID, At: at.Add(time.Hour)})
+		Note: "added the authorization number", ClaimID: fix.ID, Actor: "submitter:a", At: at.Add(time.Hour)})
 	ok(t, err)
 	if got.Status != gateway.DenialResolved || got.Resolution != gateway.ResolutionCorrected || got.ResolvedByClaimID != fix.ID ||
 		got.ResolutionNote != "added the authorization number" || got.ResolvedAt == nil || !got.ResolvedAt.Equal(at.Add(time.Hour)) {
@@ -192,8 +192,23 @@ func testDenialAssignResolve(t *testing.T, s gateway.Store) {
 	}
 	_, err = s.ResolveDenial(ctx, gateway.DenialResolve{ID: d.ID, Resolution: gateway.ResolutionWrittenOff})
 	wantErr(t, err, gateway.ErrConflict)
-	_, err = s.AssignDenial(ctx, d.ID, 0, "bob", at)
+	_, err = s.AssignDenial(ctx, gateway.DenialAssign{ID: d.ID, SubmitterID: 0, Assignee: "bob", At: at})
 	wantErr(t, err, gateway.ErrConflict)
+
+	// The history: every change, in order, with who made it; refused changes left none.
+	history, err := s.DenialHistory(ctx, d.ID, a.ID)
+	ok(t, err)
+	want := []gateway.DenialEvent{
+		{DenialID: d.ID, Seq: 1, At: at, Action: gateway.DenialEventAssigned, Actor: "submitter:a", Assignee: "alice"},
+		{DenialID: d.ID, Seq: 2, At: at, Action: gateway.DenialEventUnassigned, Actor: "operator"},
+		{DenialID: d.ID, Seq: 3, At: at.Add(time.Hour), Action: gateway.DenialEventResolved, Actor: "submitter:a",
+			Resolution: gateway.ResolutionCorrected, Note: "added the authorization number", ClaimID: fix.ID},
+	}
+	if fmt.Sprintf("%+v", history) != fmt.Sprintf("%+v", want) {
+		t.Fatalf("history:\n got %+v\nwant %+v", history, want)
+	}
+	_, err = s.DenialHistory(ctx, d.ID, b.ID)
+	wantErr(t, err, gateway.ErrNotFound)
 
 	// A denial made from a rejection work item resolves the work item too.
 	f := inboundFile(t, s, "SIMPAYER", gateway.Kind277CA, "277-rej")
@@ -241,7 +256,7 @@ func testDenialQueueStats(t *testing.T, s gateway.Store) {
 		coding = append(coding, d)
 		time.Sleep(2 * time.Millisecond) // distinct creation times
 	}
-	_, err = s.AssignDenial(ctx, coding[3].ID, 0, "carol", time.Time{})
+	_, err = s.AssignDenial(ctx, gateway.DenialAssign{ID: coding[3].ID, SubmitterID: 0, Assignee: "carol", At: time.Time{}})
 	ok(t, err)
 	resolved, _, err := s.CreateDenial(ctx, denialFor(ca, "c-resolved", "coding"))
 	ok(t, err)
