@@ -213,6 +213,8 @@ type denialRow struct {
 	RARCLabels []codeLabel
 	// Back is the page the row's action forms return to (this page).
 	Back string
+	// History is the work on the denial (the claim page only).
+	History []gateway.DenialEvent
 }
 
 type claimData struct {
@@ -267,7 +269,11 @@ func (d *Dashboard) claim(w http.ResponseWriter, r *http.Request) {
 				return err
 			}
 			for _, dn := range pg.Denials {
-				out.Denials = append(out.Denials, d.denialRow(dn, "/ui/claims/"+c.ID))
+				row := d.denialRow(dn, "/ui/claims/"+c.ID)
+				if row.History, err = tx.DenialHistory(ctx, dn.ID, 0); err != nil {
+					return err
+				}
+				out.Denials = append(out.Denials, row)
 			}
 			if pg.Next == "" {
 				return nil

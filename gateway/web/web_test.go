@@ -1009,3 +1009,24 @@ func TestLargeRemittancePages(t *testing.T) {
 		wantStatus(t, "from="+bad, e.get(c, path+"?from="+bad), http.StatusBadRequest)
 	}
 }
+
+// TestDenialHistoryOnClaimPage: the claim page lists the work on each denial, with who did it.
+func TestDenialHistoryOnClaimPage(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	c := e.session()
+	den := strconv.FormatInt(e.fx.denialID, 10)
+	wantStatus(t, "assign", e.do(c, http.MethodPost, "/ui/denials/"+den+"/assign", url.Values{"assignee": {"Ann"}}), http.StatusSeeOther)
+	wantStatus(t, "resolve", e.do(c, http.MethodPost, "/ui/denials/"+den+"/resolve", url.Values{"resolution": {"appealed"},
+		"note": {"sent the appeal"}}), http.StatusSeeOther)
+	page := e.get(c, "/ui/claims/"+e.fx.denied.ID)
+	wantStatus(t, "claim page", page, http.StatusOK)
+	for _, want := range []string{`id="history-` + den + `"`, "assigned to Ann by operator", "resolved as appealed by operator"} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("the claim page lacks %q", want)
+		}
+	}
+	if strings.Contains(page.body, "sent the appeal") {
+		t.Error("the claim page shows the free-text note (it may hold patient details)")
+	}
+}
