@@ -182,6 +182,12 @@ type WebhookTx interface {
 	GetWebhookDelivery(ctx context.Context, id string, submitterID int64) (WebhookDelivery, error)
 	// ListWebhookDeliveries returns one page of deliveries, newest first.
 	ListWebhookDeliveries(ctx context.Context, f WebhookDeliveryFilter) (WebhookDeliveryPage, error)
+	// RetryWebhookDelivery puts a failed delivery back in the outbox, due now, with a fresh
+	// retry window (its attempts count again from zero; its last status and error stay until
+	// the next attempt): after a receiver's long outage, its failed events can be sent again.
+	// A delivery that is not failed is ErrConflict; with submitterID != 0 another submitter's
+	// is ErrNotFound.
+	RetryWebhookDelivery(ctx context.Context, id string, submitterID int64) (WebhookDelivery, error)
 	// PurgeWebhookDeliveries deletes up to limit finished (delivered or failed) deliveries
 	// whose last attempt was before before, oldest first, and returns how many. Pending ones
 	// are never deleted.

@@ -148,6 +148,7 @@ func New(cfg Config) (*API, error) {
 		{http.MethodPost, "/v1/denials/{id}/assign", a.authDenials(a.assignDenial)},
 		{http.MethodPost, "/v1/denials/{id}/resolve", a.authDenials(a.resolveDenial)},
 		{http.MethodGet, "/v1/webhooks/deliveries", a.authSubmitter(a.listWebhookDeliveries)},
+		{http.MethodPost, "/v1/webhooks/deliveries/{id}/retry", a.authSubmitter(a.retryWebhookDelivery)},
 	}
 	a.routes = append(a.routes, a.remittanceRoutes(cfg.Remittances)...)
 	a.methods = http.NewServeMux()

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/claimgate/claimgate/gateway"
@@ -101,4 +102,33 @@ func (a *API) listWebhookDeliveries(w http.ResponseWriter, r *http.Request, p pr
 		out.Links.Next = nextPage("/v1/webhooks/deliveries", q, []string{"state", "event", "claim", "limit"}, page.Next)
 	}
 	a.writeJSON(w, r, http.StatusOK, out)
+}
+
+// TypeDeliveryNotFailed is the 409 of retrying a delivery that is pending or delivered.
+const TypeDeliveryNotFailed = "urn:claimgate:problem:delivery-not-failed"
+
+// retryWebhookDelivery is POST /v1/webhooks/deliveries/{id}/retry: a failed delivery of the
+// caller's goes back in the outbox, due at once, with a fresh retry window.
+func (a *API) retryWebhookDelivery(w http.ResponseWriter, r *http.Request, p principal) {
+	id := r.PathValue("id")
+	if !strings.HasPrefix(id, "whd_") || len(id) > 100 {
+		a.problem(w, r, problemNotFound("No webhook delivery of yours has this id; ids are the X-Claimgate-Delivery header, like whd_01M829KPGHBEMNS71_3."))
+		return
+	}
+	d, err := a.store.RetryWebhookDelivery(r.Context(), id, p.submitter.ID)
+	switch {
+	case errors.Is(err, gateway.ErrNotFound):
+		a.problem(w, r, problemNotFound("No webhook delivery of yours has the id "+id+"."))
+		return
+	case errors.Is(err, gateway.ErrConflict):
+		a.problem(w, r, problem{Type: TypeDeliveryNotFailed, Title: "Delivery not failed", Status: http.StatusConflict,
+			Detail: "Only a failed delivery can be retried; this one is pending or delivered already. GET /v1/webhooks/deliveries?state=failed lists the failed ones."})
+		return
+	case err != nil:
+		a.fail(w, r, "retrying a webhook delivery", err)
+		return
+	}
+	a.log.Info("webhook delivery retried by hand", "delivery_id", d.ID, "claim_id", d.ClaimID, "submitter_id", p.submitter.ID,
+		"request_id", requestID(r))
+	a.writeJSON(w, r, http.StatusOK, deliveryViewOf(d))
 }

@@ -122,3 +122,42 @@ func TestWebhookDeliveries(t *testing.T) {
 		wantStatus(t, r, http.StatusUnauthorized)
 	})
 }
+
+func TestRetryWebhookDelivery(t *testing.T) {
+	forEachStore(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		token, sub := e.submitter("ehr")
+		otherToken, _ := e.submitter("other")
+		if err := e.store.SetSubmitterWebhook(ctx, sub.Name, "https://ehr.example/hooks", "whsec"); err != nil {
+			t.Fatal(err)
+		}
+		d, _, err := e.store.EnqueueWebhook(ctx, gateway.WebhookEvent{SubmitterID: sub.ID, Type: gateway.EventRemittanceReceived,
+			Payload: json.RawMessage(`{"remittance_id":1}`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := "/v1/webhooks/deliveries/" + d.ID + "/retry"
+		r := e.call(http.MethodPost, path, token, nil)
+		wantStatus(t, r, http.StatusConflict) // pending: nothing to retry
+		if r.json(t)["type"] != "urn:claimgate:problem:delivery-not-failed" {
+			t.Fatalf("%s", r.body)
+		}
+		if _, err := e.store.ClaimWebhookDeliveries(ctx, gateway.WebhookClaim{Owner: "test", Now: testNow, Limit: 1, Lease: 60e9}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.store.RecordWebhookAttempt(ctx, gateway.WebhookAttempt{DeliveryID: d.ID, Owner: "test", At: testNow,
+			Status: 503, State: gateway.WebhookFailed}); err != nil {
+			t.Fatal(err)
+		}
+
+		wantStatus(t, e.call(http.MethodPost, path, "", nil), http.StatusUnauthorized)
+		wantStatus(t, e.call(http.MethodPost, path, otherToken, nil), http.StatusNotFound)
+		wantStatus(t, e.call(http.MethodPost, "/v1/webhooks/deliveries/nope/retry", token, nil), http.StatusNotFound)
+		r = e.call(http.MethodPost, path, token, nil)
+		wantStatus(t, r, http.StatusOK)
+		if m := r.json(t); m["id"] != d.ID || m["state"] != "pending" || m["attempts"] != float64(0) || m["last_status"] != float64(503) {
+			t.Fatalf("retried: %s", r.body)
+		}
+		wantStatus(t, e.call(http.MethodPost, path, token, nil), http.StatusConflict)
+	})
+}

@@ -36,7 +36,23 @@ const (
 	doneUnassigned = "unassigned"
 	doneResolved   = "resolved"
 	doneMatched    = "matched"
+	doneRetried    = "retried"
 )
+
+// validDeliveryID reports whether s looks like a webhook delivery id (whd_ and letters, digits
+// and underscores), the only form a confirmation or a retry accepts.
+func validDeliveryID(s string) bool {
+	rest, ok := strings.CutPrefix(s, "whd_")
+	if !ok || rest == "" || len(s) > 100 {
+		return false
+	}
+	for _, c := range rest {
+		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
 
 // notice is the confirmation sentence for a page reached by an action's redirect, "" when
 // the query holds none. Nothing the clerk typed is shown: only ids parsed here.
@@ -56,6 +72,11 @@ func notice(q url.Values) string {
 		default:
 			return "Denial " + n + " is resolved."
 		}
+	case doneRetried:
+		if id := q.Get("delivery"); validDeliveryID(id) {
+			return "Webhook delivery " + id + " is back in the outbox: it is sent again at once."
+		}
+		return ""
 	case doneMatched:
 		seq, err := strconv.Atoi(q.Get("payment"))
 		claim := gateway.NormalizeClaimID(q.Get("claim"))
@@ -291,4 +312,35 @@ func (d *Dashboard) matchPayment(w http.ResponseWriter, r *http.Request) {
 	d.log.Info("dashboard: claim payment matched", "remittance_id", id, "claim_payment", seq, "claim_id", cp.ClaimID,
 		"result", string(cp.Result), "actor", actor, "request_id", requestID(r))
 	http.Redirect(w, r, query(back, "done", doneMatched, "payment", strconv.Itoa(seq), "claim", cp.ClaimID), http.StatusSeeOther)
+}
+
+// retryDelivery is POST /ui/webhooks/deliveries/{id}/retry: a failed webhook delivery goes back
+// in the outbox (the same store call as the API's POST /v1/webhooks/deliveries/{id}/retry).
+func (d *Dashboard) retryDelivery(w http.ResponseWriter, r *http.Request) {
+	if !d.actionForm(w, r, "/ui/") {
+		return
+	}
+	id := r.PathValue("id")
+	if !validDeliveryID(id) {
+		d.actionFailed(w, r, http.StatusNotFound, "Webhook delivery not found",
+			"No webhook delivery has this id. Open the failed deliveries from the overview.", "/ui/")
+		return
+	}
+	del, err := d.store.RetryWebhookDelivery(r.Context(), id, 0)
+	switch {
+	case errors.Is(err, gateway.ErrNotFound):
+		d.actionFailed(w, r, http.StatusNotFound, "Webhook delivery not found",
+			"No webhook delivery has the id "+id+". Open the failed deliveries from the overview.", "/ui/")
+		return
+	case errors.Is(err, gateway.ErrConflict):
+		d.actionFailed(w, r, http.StatusConflict, "Not a failed delivery",
+			"This delivery is pending or delivered already, so there is nothing to send again.", "/ui/")
+		return
+	case err != nil:
+		d.fail(w, r, "retrying a webhook delivery", err, "delivery_id", id)
+		return
+	}
+	d.log.Info("dashboard: webhook delivery retried", "delivery_id", del.ID, "claim_id", del.ClaimID, "actor", actor,
+		"request_id", requestID(r))
+	http.Redirect(w, r, query("/ui/", "done", doneRetried, "delivery", del.ID), http.StatusSeeOther)
 }

@@ -123,6 +123,7 @@ func (d *Dashboard) Register(mux *http.ServeMux) {
 	mux.Handle("POST /ui/denials/{id}/assign", authed(d.assignDenial))
 	mux.Handle("POST /ui/denials/{id}/resolve", authed(d.resolveDenial))
 	mux.Handle("POST /ui/remittances/{id}/claims/{n}/match", authed(d.matchPayment))
+	mux.Handle("POST /ui/webhooks/deliveries/{id}/retry", authed(d.retryDelivery))
 	mux.Handle("/ui/", open(d.notFoundRoute))
 }
 

@@ -1030,3 +1030,41 @@ func TestDenialHistoryOnClaimPage(t *testing.T) {
 		t.Error("the claim page shows the free-text note (it may hold patient details)")
 	}
 }
+
+// TestRetryDelivery: the overview's failed webhook deliveries can be sent again.
+func TestRetryDelivery(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	failed, err := e.fx.store.ListWebhookDeliveries(ctx, gateway.WebhookDeliveryFilter{State: gateway.WebhookFailed, Limit: 10})
+	if err != nil || len(failed.Deliveries) != 1 {
+		t.Fatalf("the fixture's failed deliveries: %+v, %v", failed.Deliveries, err)
+	}
+	id := failed.Deliveries[0].ID
+	path := "/ui/webhooks/deliveries/" + id + "/retry"
+	wantStatus(t, "no session", e.do(e.client(), http.MethodPost, path, url.Values{}), http.StatusSeeOther)
+	c := e.session()
+	if page := e.get(c, "/ui/"); !strings.Contains(page.body, `id="retry-`+id+`"`) {
+		t.Fatal("the overview has no Send again button for the failed delivery")
+	}
+	r := e.do(c, http.MethodPost, path, url.Values{})
+	wantStatus(t, "retry", r, http.StatusSeeOther)
+	loc := r.header.Get("Location")
+	if !strings.HasPrefix(loc, "/ui/?") || !strings.Contains(loc, "done=retried") {
+		t.Fatalf("Location %q", loc)
+	}
+	page := e.get(c, loc)
+	wantText(t, "after the retry", page, "Webhook delivery "+id+" is back in the outbox")
+	if strings.Contains(page.body, `id="retry-`+id+`"`) {
+		t.Error("the retried delivery is still listed as failed")
+	}
+	if d, err := e.fx.store.GetWebhookDelivery(ctx, id, 0); err != nil || d.State != gateway.WebhookPending || d.Attempts != 0 {
+		t.Fatalf("after the retry: %+v, %v", d, err)
+	}
+	wantStatus(t, "again", e.do(c, http.MethodPost, path, url.Values{}), http.StatusConflict)
+	wantStatus(t, "unknown", e.do(c, http.MethodPost, "/ui/webhooks/deliveries/whd_nope/retry", url.Values{}), http.StatusNotFound)
+	wantStatus(t, "not an id", e.do(c, http.MethodPost, "/ui/webhooks/deliveries/x%3Cb%3E/retry", url.Values{}), http.StatusNotFound)
+	if page := e.get(c, "/ui/?done=retried&delivery=%3Cb%3E"); strings.Contains(page.body, "back in the outbox") {
+		t.Error("a confirmation for a bad delivery id")
+	}
+}

@@ -286,6 +286,26 @@ func (t *tx) GetWebhookDelivery(ctx context.Context, id string, submitterID int6
 	return d, nil
 }
 
+// RetryWebhookDelivery implements gateway.WebhookTx.
+func (t *tx) RetryWebhookDelivery(ctx context.Context, id string, submitterID int64) (gateway.WebhookDelivery, error) {
+	d, err := t.GetWebhookDelivery(ctx, id, submitterID)
+	if err != nil {
+		return gateway.WebhookDelivery{}, fmt.Errorf("retry: %w", err)
+	}
+	if d.State != gateway.WebhookFailed {
+		return gateway.WebhookDelivery{}, fmt.Errorf("retry webhook delivery %s: %w: it is %s, not failed", id, gateway.ErrConflict, d.State)
+	}
+	n, err := t.q.Exec(ctx, `UPDATE webhook_outbox SET state = 'pending', attempts = 0, next_attempt_at = NULL,
+ first_attempt_at = NULL, lease_owner = NULL, lease_until = NULL WHERE delivery_id = $1 AND state = 'failed'`, id)
+	if err != nil {
+		return gateway.WebhookDelivery{}, fmt.Errorf("retry webhook delivery %s: %w", id, mapErr(t.d, err))
+	}
+	if n == 0 {
+		return gateway.WebhookDelivery{}, fmt.Errorf("retry webhook delivery %s: %w: it changed meanwhile", id, gateway.ErrConflict)
+	}
+	return t.GetWebhookDelivery(ctx, id, submitterID)
+}
+
 func encodeWebhookCursor(seq int64) string {
 	return base64.RawURLEncoding.EncodeToString([]byte("w" + strconv.FormatInt(seq, 10)))
 }
@@ -399,6 +419,12 @@ func (s *Store) ReleaseWebhookLeases(ctx context.Context, owner string) (n int, 
 // GetWebhookDelivery implements gateway.WebhookTx.
 func (s *Store) GetWebhookDelivery(ctx context.Context, id string, submitterID int64) (out gateway.WebhookDelivery, err error) {
 	err = s.WithTx(ctx, func(t gateway.Tx) (e error) { out, e = t.GetWebhookDelivery(ctx, id, submitterID); return e })
+	return out, err
+}
+
+// RetryWebhookDelivery implements gateway.WebhookTx.
+func (s *Store) RetryWebhookDelivery(ctx context.Context, id string, submitterID int64) (out gateway.WebhookDelivery, err error) {
+	err = s.WithTx(ctx, func(t gateway.Tx) (e error) { out, e = t.RetryWebhookDelivery(ctx, id, submitterID); return e })
 	return out, err
 }
 

@@ -64,6 +64,7 @@ func Run(t *testing.T, open func(t *testing.T) gateway.Store) {
 		{"WebhookClaimingOrder", testWebhookClaimingOrder},
 		{"WebhookClaimDisjoint", testWebhookClaimDisjoint},
 		{"WebhookPerSubmitterCap", testWebhookPerSubmitterCap},
+		{"WebhookRetry", testWebhookRetry},
 		{"Denials", testDenialCreate}, {"DenialListAndScope", testDenialListAndScope}, {"DenialAssignResolve", testDenialAssignResolve}, {"DenialQueueStats", testDenialQueueStats}, {"DenialRoutingMarkers", testDenialRoutingMarkers}, {"CorrectionLinks", testCorrectionLinks},
 		{"Remittances", testRemittanceRoundTrip}, {"RemittanceClaimMoves", testRemittanceClaimMoves}, {"RemittanceManualMatch", testRemittanceManualMatch},
 	}

@@ -704,3 +704,44 @@ func testWebhookPerSubmitterCap(t *testing.T, s gateway.Store) {
 	want("after the leases ended", claim("w5", later, 10, 2), busyAll[1], busyAll[2], quietAll[0], quietAll[1])
 	checkIntegrity(t, s)
 }
+
+// testWebhookRetry: a failed delivery goes back in the outbox by hand, due at once with a fresh
+// retry window; only failed deliveries, only the submitter's own.
+func testWebhookRetry(t *testing.T, s gateway.Store) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	sub := webhookSubmitter(t, s, "retried")
+	other := webhookSubmitter(t, s, "other")
+	d, _, err := s.EnqueueWebhook(ctx, gateway.WebhookEvent{SubmitterID: sub.ID, Type: gateway.EventRemittanceReceived,
+		Payload: json.RawMessage(`{"remittance_id":1}`), At: now})
+	ok(t, err)
+	_, err = s.RetryWebhookDelivery(ctx, d.ID, sub.ID)
+	wantErr(t, err, gateway.ErrConflict) // pending: nothing to retry
+	got, err := s.ClaimWebhookDeliveries(ctx, gateway.WebhookClaim{Owner: "w1", Now: now, Limit: 1, Lease: time.Minute})
+	ok(t, err)
+	if len(got) != 1 {
+		t.Fatalf("claimed %+v", got)
+	}
+	_, err = s.RecordWebhookAttempt(ctx, gateway.WebhookAttempt{DeliveryID: d.ID, Owner: "w1", At: now, Status: 503,
+		Error: "receiver answered 503", State: gateway.WebhookFailed})
+	ok(t, err)
+
+	_, err = s.RetryWebhookDelivery(ctx, d.ID, other.ID)
+	wantErr(t, err, gateway.ErrNotFound)
+	_, err = s.RetryWebhookDelivery(ctx, "whd_unknown", 0)
+	wantErr(t, err, gateway.ErrNotFound)
+	r, err := s.RetryWebhookDelivery(ctx, d.ID, sub.ID)
+	ok(t, err)
+	if r.State != gateway.WebhookPending || r.Attempts != 0 || r.NextAttemptAt != nil || r.FirstAttemptAt != nil ||
+		r.LeaseOwner != "" || r.LastStatus != 503 || r.LastError != "receiver answered 503" {
+		t.Fatalf("retried: %+v", r)
+	}
+	_, err = s.RetryWebhookDelivery(ctx, d.ID, 0)
+	wantErr(t, err, gateway.ErrConflict) // pending again
+	got, err = s.ClaimWebhookDeliveries(ctx, gateway.WebhookClaim{Owner: "w2", Now: now.Add(time.Hour), Limit: 5, Lease: time.Minute})
+	ok(t, err)
+	if len(got) != 1 || got[0].ID != d.ID {
+		t.Fatalf("after the retry: %+v", got)
+	}
+	checkIntegrity(t, s)
+}
