@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/claimgate/claimgate/internal/samples"
 )
 
 func TestLookupStatusCategory(t *testing.T) {
@@ -71,7 +73,7 @@ func TestStatusCategoriesOrder(t *testing.T) {
 // TestStatusCategoriesCoverReference checks that every code of the shared reference list has a
 // label of ours, and that no label copies the reference description.
 func TestStatusCategoriesCoverReference(t *testing.T) {
-	path := filepath.Join(repoRoot(t), "..", "shared", "codes", "claim_status_category_codes_507.tsv")
+	path := filepath.Join(samples.MustRepoRoot(t), "..", "shared", "codes", "claim_status_category_codes_507.tsv")
 	f, err := os.Open(path)
 	if err != nil {
 		t.Skipf("reference list not available: %v", err)
@@ -100,23 +102,5 @@ func TestStatusCategoriesCoverReference(t *testing.T) {
 	}
 	if n < 40 {
 		t.Fatalf("read only %d reference codes", n)
-	}
-}
-
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root not found")
-		}
-		dir = parent
 	}
 }

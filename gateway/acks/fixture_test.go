@@ -94,20 +94,10 @@ func must(t testing.TB, err error) {
 	}
 }
 
-// repoRoot is the directory holding go.mod (see samples.RepoRoot).
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, ok := samples.RepoRoot()
-	if !ok {
-		t.Fatal("go.mod not found above the package directory")
-	}
-	return dir
-}
-
 // encounter loads a sample encounter of testdata/encounters.
 func encounter(t testing.TB, name string) *intake.Encounter {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(repoRoot(t), "testdata", "encounters", name))
+	b, err := os.ReadFile(filepath.Join(samples.MustRepoRoot(t), "testdata", "encounters", name))
 	must(t, err)
 	e, err := intake.DecodeEncounter(bytes.NewReader(b))
 	must(t, err)

@@ -21,6 +21,7 @@ import (
 
 	"github.com/claimgate/claimgate/gateway"
 	"github.com/claimgate/claimgate/gateway/api"
+	"github.com/claimgate/claimgate/internal/samples"
 	"github.com/claimgate/claimgate/payers"
 	"github.com/claimgate/claimgate/storage/postgres"
 	"github.com/claimgate/claimgate/storage/sqlite"
@@ -225,29 +226,10 @@ func wantProblem(t testing.TB, r response) map[string]any {
 	return m
 }
 
-// repoRoot is the directory holding go.mod.
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = parent
-	}
-}
-
 // encounterFiles returns testdata/encounters/*.json by base name.
 func encounterFiles(t testing.TB) map[string][]byte {
 	t.Helper()
-	paths, err := filepath.Glob(filepath.Join(repoRoot(t), "testdata", "encounters", "*.json"))
+	paths, err := filepath.Glob(filepath.Join(samples.MustRepoRoot(t), "testdata", "encounters", "*.json"))
 	if err != nil || len(paths) == 0 {
 		t.Fatalf("no testdata/encounters/*.json: %v", err)
 	}

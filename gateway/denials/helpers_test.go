@@ -18,6 +18,7 @@ import (
 	"github.com/claimgate/claimgate/edi/x837"
 	"github.com/claimgate/claimgate/gateway"
 	"github.com/claimgate/claimgate/gateway/intake"
+	"github.com/claimgate/claimgate/internal/samples"
 	"github.com/claimgate/claimgate/payers/sim"
 	"github.com/claimgate/claimgate/storage/postgres"
 	"github.com/claimgate/claimgate/storage/sqlite"
@@ -69,27 +70,10 @@ func ok(t testing.TB, err error) {
 	}
 }
 
-// repoRoot is the directory holding go.mod.
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	ok(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the package directory")
-		}
-		dir = parent
-	}
-}
-
 // encounter loads testdata/encounters/NAME.json.
 func encounter(t testing.TB, name string) *intake.Encounter {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(repoRoot(t), "testdata", "encounters", name+".json"))
+	b, err := os.ReadFile(filepath.Join(samples.MustRepoRoot(t), "testdata", "encounters", name+".json"))
 	ok(t, err)
 	e, err := intake.DecodeEncounter(bytes.NewReader(b))
 	ok(t, err)

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/claimgate/claimgate/internal/samples"
 	"github.com/claimgate/claimgate/payers/sftpd"
 	"github.com/claimgate/claimgate/storage/sqlite"
 )
@@ -23,7 +24,7 @@ func buildClaimgate(t *testing.T, dir string) string {
 	t.Helper()
 	bin := filepath.Join(dir, "claimgate")
 	cmd := exec.Command("go", "build", "-o", bin, "./cmd/claimgate")
-	cmd.Dir = repoRoot(t)
+	cmd.Dir = samples.MustRepoRoot(t)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./cmd/claimgate: %v\n%s", err, out)
 	}

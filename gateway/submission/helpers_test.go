@@ -255,20 +255,10 @@ func newService(t testing.TB, store gateway.Store, p payers.Payer, mod func(*sub
 	return s
 }
 
-// repoRoot is the directory holding go.mod (see samples.RepoRoot).
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, ok := samples.RepoRoot()
-	if !ok {
-		t.Fatal("go.mod not found")
-	}
-	return dir
-}
-
 // encounters returns the valid professional and institutional encounters of testdata.
 func encounters(t testing.TB) []json.RawMessage {
 	t.Helper()
-	dir := filepath.Join(repoRoot(t), "testdata", "encounters")
+	dir := filepath.Join(samples.MustRepoRoot(t), "testdata", "encounters")
 	var out []json.RawMessage
 	for _, name := range []string{"prof_one_line.json", "prof_four_modifiers.json", "prof_child_dependent.json",
 		"prof_twelve_diagnoses.json", "inst_outpatient_0131.json", "prof_ndc_drug.json"} {

@@ -127,15 +127,20 @@ func (d *Dashboard) actionForm(w http.ResponseWriter, r *http.Request, back stri
 	return true
 }
 
-// denialFormID parses the {id} of a denial action; ok is false once it has answered 404.
-func (d *Dashboard) denialFormID(w http.ResponseWriter, r *http.Request, back string) (int64, bool) {
+// denialForm reads an assign or resolve form: the denial id of the address and the page to
+// return to (the back field, checked). ok is false once it has answered.
+func (d *Dashboard) denialForm(w http.ResponseWriter, r *http.Request) (id int64, back string, ok bool) {
+	if !d.actionForm(w, r, "/ui/denials") {
+		return 0, "", false
+	}
+	back = backPath(r.PostForm.Get("back"), "/ui/denials")
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id < 1 {
 		d.actionFailed(w, r, http.StatusNotFound, "Denial not found",
 			"No denial has this id. Open the denial from the Denials page and use its form.", back)
-		return 0, false
+		return 0, "", false
 	}
-	return id, true
+	return id, back, true
 }
 
 // denialActionFailed answers a store error of an assign or resolve.
@@ -158,11 +163,7 @@ func (d *Dashboard) denialActionFailed(w http.ResponseWriter, r *http.Request, w
 
 // assignDenial is POST /ui/denials/{id}/assign with assignee ("" unassigns) and back.
 func (d *Dashboard) assignDenial(w http.ResponseWriter, r *http.Request) {
-	if !d.actionForm(w, r, "/ui/denials") {
-		return
-	}
-	back := backPath(r.PostForm.Get("back"), "/ui/denials")
-	id, ok := d.denialFormID(w, r, back)
+	id, back, ok := d.denialForm(w, r)
 	if !ok {
 		return
 	}
@@ -195,11 +196,7 @@ func (d *Dashboard) assignDenial(w http.ResponseWriter, r *http.Request) {
 
 // resolveDenial is POST /ui/denials/{id}/resolve with resolution, note, claim_id and back.
 func (d *Dashboard) resolveDenial(w http.ResponseWriter, r *http.Request) {
-	if !d.actionForm(w, r, "/ui/denials") {
-		return
-	}
-	back := backPath(r.PostForm.Get("back"), "/ui/denials")
-	id, ok := d.denialFormID(w, r, back)
+	id, back, ok := d.denialForm(w, r)
 	if !ok {
 		return
 	}

@@ -24,44 +24,13 @@ func TestBrowser(t *testing.T) {
 	defer cancel()
 	e := newEnv(t, nil)
 
-	drv, err := browsertest.StartDriver(ctx, driverPath, 30*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer drv.Stop()
-	s, err := drv.NewSession(ctx, browser)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if err := s.Delete(context.Background()); err != nil {
-			t.Errorf("deleting the session: %v", err)
-		}
-	}()
-
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	text := func(css string) string {
-		t.Helper()
-		v, err := s.Text(ctx, css)
-		must(err)
-		return v
-	}
+	b := startBrowser(ctx, t, e, browser, driverPath)
+	s, must, text, click, wantIn, noPHI := b.s, b.must, b.text, b.click, b.wantIn, b.noPHI
 	title := func() string {
 		t.Helper()
 		v, err := s.Title(ctx)
 		must(err)
 		return v
-	}
-	click := func(css string) {
-		t.Helper()
-		el, err := s.Find(ctx, css)
-		must(err)
-		must(el.Click(ctx))
 	}
 	waitPath := func(path string) string {
 		t.Helper()
@@ -71,27 +40,6 @@ func TestBrowser(t *testing.T) {
 		}, 20*time.Second)
 		must(err)
 		return u
-	}
-	wantIn := func(where, got string, wants ...string) {
-		t.Helper()
-		for _, w := range wants {
-			if !strings.Contains(got, w) {
-				t.Errorf("%s: %q lacks %q", where, got, w)
-			}
-		}
-	}
-	// CLAIMGATE_SCREENSHOTS=DIR saves a PNG of every page checked, for a person to look at.
-	shots := os.Getenv("CLAIMGATE_SCREENSHOTS")
-	noPHI := func(where string) {
-		t.Helper()
-		src, err := s.PageSource(ctx)
-		must(err)
-		wantNoPHI(t, where, src)
-		if shots != "" {
-			png, err := s.Screenshot(ctx)
-			must(err)
-			must(os.WriteFile(filepath.Join(shots, where+".png"), png, 0o644))
-		}
 	}
 
 	// Not signed in: the overview sends to the login page.
@@ -202,77 +150,8 @@ func TestBrowserActions(t *testing.T) {
 	rem := strconv.FormatInt(fx.remID, 10)
 	seq := strconv.Itoa(unmatchedSeq(t, fx))
 
-	drv, err := browsertest.StartDriver(ctx, driverPath, 30*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer drv.Stop()
-	s, err := drv.NewSession(ctx, browser)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if err := s.Delete(context.Background()); err != nil {
-			t.Errorf("deleting the session: %v", err)
-		}
-	}()
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	text := func(css string) string {
-		t.Helper()
-		v, err := s.Text(ctx, css)
-		must(err)
-		return v
-	}
-	click := func(css string) {
-		t.Helper()
-		el, err := s.Find(ctx, css)
-		must(err)
-		must(el.Click(ctx))
-	}
-	typeIn := func(css, keys string) {
-		t.Helper()
-		el, err := s.Find(ctx, css)
-		must(err)
-		must(el.SendKeys(ctx, keys))
-	}
-	// waitFor waits for an address holding every part.
-	waitFor := func(parts ...string) {
-		t.Helper()
-		_, err := s.WaitURL(ctx, func(u string) bool {
-			for _, p := range parts {
-				if !strings.Contains(u, p) {
-					return false
-				}
-			}
-			return true
-		}, 20*time.Second)
-		must(err)
-	}
-	wantIn := func(where, got string, wants ...string) {
-		t.Helper()
-		for _, w := range wants {
-			if !strings.Contains(got, w) {
-				t.Errorf("%s: %q lacks %q", where, got, w)
-			}
-		}
-	}
-	shots := os.Getenv("CLAIMGATE_SCREENSHOTS")
-	noPHI := func(where string) {
-		t.Helper()
-		src, err := s.PageSource(ctx)
-		must(err)
-		wantNoPHI(t, where, src)
-		if shots != "" {
-			png, err := s.Screenshot(ctx)
-			must(err)
-			must(os.WriteFile(filepath.Join(shots, where+".png"), png, 0o644))
-		}
-	}
+	b := startBrowser(ctx, t, e, browser, driverPath)
+	s, must, text, click, wantIn, noPHI, typeIn, waitFor := b.s, b.must, b.text, b.click, b.wantIn, b.noPHI, b.typeIn, b.waitFor
 
 	must(s.Navigate(ctx, e.srv.URL+"/ui/login"))
 	typeIn("#token", operatorToken)
@@ -326,4 +205,98 @@ func TestBrowserActions(t *testing.T) {
 	waitFor("/ui/claims/" + fx.waiting.ID)
 	wantIn("matched claim", text("#claim-status"), "paid")
 	wantIn("matched claim timeline", text("#timeline"), "submitted → paid", "matched by hand")
+}
+
+// browserRun is one chromedriver and browser session driving the dashboard of e, with the
+// checks both browser tests use. startBrowser stops them when the test ends.
+type browserRun struct {
+	t     *testing.T
+	ctx   context.Context
+	e     *env
+	s     *browsertest.Session
+	shots string // CLAIMGATE_SCREENSHOTS: a PNG of every page noPHI checks, for a person to look at
+}
+
+func startBrowser(ctx context.Context, t *testing.T, e *env, browser, driverPath string) *browserRun {
+	t.Helper()
+	drv, err := browsertest.StartDriver(ctx, driverPath, 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(drv.Stop)
+	s, err := drv.NewSession(ctx, browser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Delete(context.Background()); err != nil {
+			t.Errorf("deleting the session: %v", err)
+		}
+	})
+	return &browserRun{t: t, ctx: ctx, e: e, s: s, shots: os.Getenv("CLAIMGATE_SCREENSHOTS")}
+}
+
+func (b *browserRun) must(err error) {
+	b.t.Helper()
+	if err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// text is the visible text of the element css selects.
+func (b *browserRun) text(css string) string {
+	b.t.Helper()
+	v, err := b.s.Text(b.ctx, css)
+	b.must(err)
+	return v
+}
+
+func (b *browserRun) click(css string) {
+	b.t.Helper()
+	el, err := b.s.Find(b.ctx, css)
+	b.must(err)
+	b.must(el.Click(b.ctx))
+}
+
+func (b *browserRun) typeIn(css, keys string) {
+	b.t.Helper()
+	el, err := b.s.Find(b.ctx, css)
+	b.must(err)
+	b.must(el.SendKeys(b.ctx, keys))
+}
+
+// waitFor waits for an address holding every part.
+func (b *browserRun) waitFor(parts ...string) {
+	b.t.Helper()
+	_, err := b.s.WaitURL(b.ctx, func(u string) bool {
+		for _, p := range parts {
+			if !strings.Contains(u, p) {
+				return false
+			}
+		}
+		return true
+	}, 20*time.Second)
+	b.must(err)
+}
+
+func (b *browserRun) wantIn(where, got string, wants ...string) {
+	b.t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(got, w) {
+			b.t.Errorf("%s: %q lacks %q", where, got, w)
+		}
+	}
+}
+
+// noPHI checks that the page shows no patient data, and saves a screenshot of it when asked.
+func (b *browserRun) noPHI(where string) {
+	b.t.Helper()
+	src, err := b.s.PageSource(b.ctx)
+	b.must(err)
+	wantNoPHI(b.t, where, src)
+	if b.shots != "" {
+		png, err := b.s.Screenshot(b.ctx)
+		b.must(err)
+		b.must(os.WriteFile(filepath.Join(b.shots, where+".png"), png, 0o644))
+	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/claimgate/claimgate/gateway/denials"
 	"github.com/claimgate/claimgate/gateway/remit"
 	"github.com/claimgate/claimgate/gateway/web"
+	"github.com/claimgate/claimgate/internal/samples"
 	"github.com/claimgate/claimgate/storage/sqlite"
 )
 
@@ -93,7 +94,7 @@ func newFixture(t testing.TB) *fixture {
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	enc, err := os.ReadFile(filepath.Join(repoRoot(t), "testdata", "encounters", "prof_one_line.json"))
+	enc, err := os.ReadFile(filepath.Join(samples.MustRepoRoot(t), "testdata", "encounters", "prof_one_line.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,25 +303,6 @@ func (e *env) session() *http.Client {
 		e.t.Fatalf("login: status %d, body %s", r.status, r.body)
 	}
 	return c
-}
-
-// repoRoot is the directory holding go.mod.
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = parent
-	}
 }
 
 // wantStatus fails unless r has the status.

@@ -529,6 +529,35 @@ func getDenial(t *testing.T, fx *fixture, id int64) gateway.Denial {
 	return d
 }
 
+// newDenialAction is the setup of a denial action case: a dashboard over a fresh fixture, a
+// signed-in client, the fixture denial's id, and the replacer of {claim}, {denial}, {waiting}
+// and {waiting-lower} in form values and addresses.
+func newDenialAction(t *testing.T) (*env, *http.Client, string, func(string) string) {
+	t.Helper()
+	e := newEnv(t, nil)
+	den := strconv.FormatInt(e.fx.denialID, 10)
+	fill := strings.NewReplacer("{claim}", e.fx.denied.ID, "{denial}", den, "{waiting}", e.fx.waiting.ID,
+		"{waiting-lower}", strings.ToLower(e.fx.waiting.ID)).Replace
+	return e, e.session(), den, fill
+}
+
+// denialForm is a case's form with its placeholders filled.
+func denialForm(f url.Values, fill func(string) string) url.Values {
+	form := url.Values{}
+	for k, v := range f {
+		form[k] = []string{fill(v[0])}
+	}
+	return form
+}
+
+// denialPath is a case's address, by default the action's on the fixture denial.
+func denialPath(path, den, action string) string {
+	if path == "" {
+		return "/ui/denials/" + den + "/" + action
+	}
+	return path
+}
+
 func TestAssignDenial(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
@@ -584,18 +613,8 @@ func TestAssignDenial(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t, nil)
-			c := e.session()
-			den := strconv.FormatInt(e.fx.denialID, 10)
-			fill := strings.NewReplacer("{claim}", e.fx.denied.ID, "{denial}", den).Replace
-			form := url.Values{}
-			for k, v := range tc.form {
-				form[k] = []string{fill(v[0])}
-			}
-			path := tc.path
-			if path == "" {
-				path = "/ui/denials/" + den + "/assign"
-			}
+			e, c, den, fill := newDenialAction(t)
+			form, path := denialForm(tc.form, fill), denialPath(tc.path, den, "assign")
 			before := getDenial(t, e.fx, e.fx.denialID)
 			r := e.do(c, http.MethodPost, path, form)
 			wantStatus(t, tc.name, r, tc.status)
@@ -683,19 +702,8 @@ func TestResolveDenial(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t, nil)
-			c := e.session()
-			den := strconv.FormatInt(e.fx.denialID, 10)
-			fill := strings.NewReplacer("{claim}", e.fx.denied.ID, "{denial}", den, "{waiting}", e.fx.waiting.ID,
-				"{waiting-lower}", strings.ToLower(e.fx.waiting.ID)).Replace
-			form := url.Values{}
-			for k, v := range tc.form {
-				form[k] = []string{fill(v[0])}
-			}
-			path := tc.path
-			if path == "" {
-				path = "/ui/denials/" + den + "/resolve"
-			}
+			e, c, den, fill := newDenialAction(t)
+			form, path := denialForm(tc.form, fill), denialPath(tc.path, den, "resolve")
 			r := e.do(c, http.MethodPost, path, form)
 			wantStatus(t, tc.name, r, tc.status)
 			logs := e.logs.String()

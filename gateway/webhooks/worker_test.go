@@ -733,21 +733,8 @@ func TestSlowReceiverHoldsOneSlot(t *testing.T) {
 	forEachStore(t, func(t *testing.T, open opener) {
 		ctx := context.Background()
 		s := open(t)
-		release := make(chan struct{})
-		slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			select {
-			case <-release:
-			case <-r.Context().Done():
-			}
-		}))
-		defer slow.Close()
-		defer close(release)
-		var fastHits atomic.Int32
-		fast := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			fastHits.Add(1)
-			w.WriteHeader(http.StatusOK)
-		}))
-		defer fast.Close()
+		slow, fast := newHangingReceiver(t), newCountingReceiver(t)
+		fastHits := &fast.hits
 		subs := hookedSubmitters(t, s, map[string]string{"slow": slow.URL, "fast": fast.URL})
 		// The slow submitter's event is first in the outbox.
 		_, _, err := s.EnqueueWebhook(ctx, gateway.WebhookEvent{SubmitterID: subs["slow"].ID, Type: gateway.EventRemittanceReceived,
@@ -797,30 +784,8 @@ func TestBacklogLeavesSlotsForOthers(t *testing.T) {
 	forEachStore(t, func(t *testing.T, open opener) {
 		ctx := context.Background()
 		s := open(t)
-		release := make(chan struct{})
-		var inFlight, maxInFlight atomic.Int32
-		slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			n := inFlight.Add(1)
-			defer inFlight.Add(-1)
-			for {
-				m := maxInFlight.Load()
-				if n <= m || maxInFlight.CompareAndSwap(m, n) {
-					break
-				}
-			}
-			select {
-			case <-release:
-			case <-r.Context().Done():
-			}
-		}))
-		defer slow.Close()
-		defer close(release)
-		var fastHits atomic.Int32
-		fast := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			fastHits.Add(1)
-			w.WriteHeader(http.StatusOK)
-		}))
-		defer fast.Close()
+		slow, fast := newHangingReceiver(t), newCountingReceiver(t)
+		inFlight, maxInFlight, fastHits := &slow.inFlight, &slow.maxInFlight, &fast.hits
 		subs := hookedSubmitters(t, s, map[string]string{"slow": slow.URL, "fast": fast.URL})
 		const backlog, n = 10, 30
 		for i := range backlog {
@@ -854,6 +819,51 @@ func TestBacklogLeavesSlotsForOthers(t *testing.T) {
 			}
 		}
 	})
+}
+
+// hangingReceiver is a webhook receiver that answers nothing until its request is cancelled or
+// the test ends; it counts the requests in flight and the most at once.
+type hangingReceiver struct {
+	*httptest.Server
+	inFlight, maxInFlight atomic.Int32
+}
+
+func newHangingReceiver(t *testing.T) *hangingReceiver {
+	h := &hangingReceiver{}
+	release := make(chan struct{})
+	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := h.inFlight.Add(1)
+		defer h.inFlight.Add(-1)
+		for {
+			m := h.maxInFlight.Load()
+			if n <= m || h.maxInFlight.CompareAndSwap(m, n) {
+				break
+			}
+		}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(h.Close)
+	t.Cleanup(func() { close(release) }) // runs first: Close waits for the requests
+	return h
+}
+
+// countingReceiver is a webhook receiver answering 200 that counts its requests.
+type countingReceiver struct {
+	*httptest.Server
+	hits atomic.Int32
+}
+
+func newCountingReceiver(t *testing.T) *countingReceiver {
+	c := &countingReceiver{}
+	c.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c.hits.Add(1)
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(c.Close)
+	return c
 }
 
 // hookedSubmitters creates a submitter per name with the webhook URL given.

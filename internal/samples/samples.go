@@ -25,6 +25,17 @@ func RepoRoot() (dir string, ok bool) {
 	}
 }
 
+// MustRepoRoot is RepoRoot for a test that cannot go on without the repository (its testdata,
+// the README): it fails tb when there is no go.mod above the working directory.
+func MustRepoRoot(tb testing.TB) string {
+	tb.Helper()
+	dir, ok := RepoRoot()
+	if !ok {
+		tb.Fatal("go.mod not found above the working directory")
+	}
+	return dir
+}
+
 // path is <repository root>/../shared/x12-samples/<sub...>, or "" without a repository root.
 func path(sub ...string) string {
 	root, ok := RepoRoot()

@@ -27,6 +27,9 @@ func TestRepoRoot(t *testing.T) {
 	if rel, _ := filepath.Rel(root, wd); filepath.ToSlash(rel) != "internal/samples" {
 		t.Errorf("working directory %s is %q below the root, want internal/samples", wd, rel)
 	}
+	if got := MustRepoRoot(t); got != root {
+		t.Errorf("MustRepoRoot = %q, RepoRoot = %q", got, root)
+	}
 }
 
 func TestDir(t *testing.T) {

@@ -9,13 +9,14 @@ import (
 	"github.com/claimgate/claimgate/edi"
 	"github.com/claimgate/claimgate/edi/x835"
 	"github.com/claimgate/claimgate/edi/x837"
+	"github.com/claimgate/claimgate/internal/samples"
 )
 
 // FuzzParseScenario: any scenario ParseScenario accepts adjudicates claims that balance, with
 // amounts that are never negative for an original claim.
 func FuzzParseScenario(f *testing.F) {
 	f.Add(defaultScenarioYAML)
-	if data, err := os.ReadFile(filepath.Join(repoRoot(f), "testdata", "sim", "scenarios.yaml")); err == nil {
+	if data, err := os.ReadFile(filepath.Join(samples.MustRepoRoot(f), "testdata", "sim", "scenarios.yaml")); err == nil {
 		f.Add(string(data))
 	}
 	f.Add("adjudication: {allowed_percent: 100, deductible: 99999999, copay: 0.01, coinsurance_percent: 99.99}")

@@ -9,6 +9,7 @@ import (
 	"github.com/claimgate/claimgate/edi"
 	"github.com/claimgate/claimgate/edi/x835"
 	"github.com/claimgate/claimgate/edi/x837"
+	"github.com/claimgate/claimgate/internal/samples"
 )
 
 func TestParseScenario(t *testing.T) {
@@ -63,7 +64,7 @@ func TestParseScenario(t *testing.T) {
 }
 
 func TestExampleAndDefaultScenarios(t *testing.T) {
-	s, err := LoadScenario(filepath.Join(repoRoot(t), "testdata", "sim", "scenarios.yaml"))
+	s, err := LoadScenario(filepath.Join(samples.MustRepoRoot(t), "testdata", "sim", "scenarios.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

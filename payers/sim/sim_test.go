@@ -20,33 +20,15 @@ import (
 	"github.com/claimgate/claimgate/edi/x837"
 	"github.com/claimgate/claimgate/edi/x999"
 	"github.com/claimgate/claimgate/gateway/intake"
+	"github.com/claimgate/claimgate/internal/samples"
 	"github.com/claimgate/claimgate/payers"
 )
-
-// repoRoot walks up from the package directory to the directory holding go.mod.
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("repository root not found")
-		}
-		dir = parent
-	}
-}
 
 // encounterClaim maps testdata/encounters/<file> to a claim with id claimID, as the gateway's
 // intake does.
 func encounterClaim(t testing.TB, file, claimID string) x837.Claim {
 	t.Helper()
-	f, err := os.Open(filepath.Join(repoRoot(t), "testdata", "encounters", file))
+	f, err := os.Open(filepath.Join(samples.MustRepoRoot(t), "testdata", "encounters", file))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +116,7 @@ func startSim(t *testing.T, dir string, modify func(*Config)) *fixture {
 		Addr:         "127.0.0.1:0",
 		Dir:          dir,
 		Users:        []User{{Name: "claimgate", AuthorizedKeys: []ssh.PublicKey{pub}}},
-		ScenarioFile: filepath.Join(repoRoot(t), "testdata", "sim", "scenarios.yaml"),
+		ScenarioFile: filepath.Join(samples.MustRepoRoot(t), "testdata", "sim", "scenarios.yaml"),
 		PollInterval: 20 * time.Millisecond,
 	}
 	if modify != nil {

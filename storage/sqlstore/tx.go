@@ -160,3 +160,10 @@ func collectRows[T any](rows Rows, err error, scan func(scanner) (T, error)) ([]
 	}
 	return out, nil
 }
+
+// scanInt64 scans a row of one integer column.
+func scanInt64(r scanner) (int64, error) {
+	var v int64
+	err := r.Scan(&v)
+	return v, err
+}

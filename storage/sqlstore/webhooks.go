@@ -475,13 +475,6 @@ RETURNING seq`
 	return collectRows(rows, err, scanInt64)
 }
 
-// scanInt64 scans a row of one integer column.
-func scanInt64(r scanner) (int64, error) {
-	var v int64
-	err := r.Scan(&v)
-	return v, err
-}
-
 // webhookOffer is a delivery a submitter offers to a claim (SQLite).
 type webhookOffer struct {
 	seq  int64
